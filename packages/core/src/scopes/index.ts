@@ -1,0 +1,32 @@
+export { pearsonHash } from './pearson.js';
+export {
+  classifyQuery4,
+  classifyQuery6,
+  isLoadBalancedMessageType4,
+  isLoadBalancedMessageType6,
+  leaseScope4,
+  leaseScope6,
+  loadBalancingKey4,
+  loadBalancingKey6,
+  queryFilterFor,
+  scopeClass,
+  servesScope,
+  shouldReclaimLease,
+  type Lease4Identity,
+  type Lease6Identity,
+  type LeaseScope,
+  type Query4,
+  type Query6,
+  type QueryClassification,
+  type QueryFilter,
+} from './query-filter.js';
+export {
+  defaultScopes,
+  dhcpServiceWanted,
+  failoverScopes,
+  ownScopes,
+  sortScopes,
+  validateScopes,
+  type ScopeEntryOptions,
+  type ScopesValidation,
+} from './scopes-per-state.js';
