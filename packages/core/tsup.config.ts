@@ -11,7 +11,6 @@ export default defineConfig([
   },
   {
     entry: {
-      'examples/simulate': 'examples/simulate.ts',
       'examples/docs-machine': 'examples/docs-machine.ts',
       'examples/inspect': 'examples/inspect.ts',
       'bench/core.bench': 'bench/core.bench.ts',

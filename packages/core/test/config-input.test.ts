@@ -116,6 +116,13 @@ describe('input shapes', () => {
 });
 
 describe('unknown keys are refused (Tandem decision; Kea ignores them)', () => {
+  it("Kea's annotations 'comment' and 'user-context' are accepted on relationship and peer maps", () => {
+    const config = accepted(
+      parseOne(withPeer(loadBalancing({ comment: 'pair A', 'user-context': { site: 'x' } }), 0, { comment: 'left', 'user-context': {} })),
+    );
+    expect(config.mode).toBe('load-balancing');
+  });
+
   it('at relationship level, with a suggestion for a near miss', () => {
     rejected(parseOne(loadBalancing({ 'heartbeat-dealy': 5000 })), {
       path: `${REL}.heartbeat-dealy`,

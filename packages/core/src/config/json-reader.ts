@@ -75,13 +75,17 @@ export function readUnsigned(map: JsonMap, key: string, mapPath: string, fallbac
   return value === 0 ? 0 : value;
 }
 
+/** Kea's annotation keys, allowed on every map of its configuration and carrying no meaning. */
+const ANNOTATION_KEYS: ReadonlySet<string> = new Set(['comment', 'user-context']);
+
 /**
  * Kea ignores keys it does not know; Tandem refuses them so a typo such as `heartbeat-dealy`
- * cannot silently leave a default in force.
+ * cannot silently leave a default in force. Kea's annotations (`comment`, `user-context`) are
+ * accepted everywhere, as Kea accepts them.
  */
 export function rejectUnknownKeys(map: JsonMap, known: ReadonlySet<string>, mapPath: string, where: string): void {
   for (const key of Object.keys(map)) {
-    if (known.has(key)) continue;
+    if (known.has(key) || ANNOTATION_KEYS.has(key)) continue;
     const suggestion = closestKnownKey(key, known);
     const hint = suggestion === undefined ? '' : `; did you mean '${suggestion}'?`;
     fail(childPath(mapPath, key), 'unknown-key', `unknown parameter '${key}' in the ${where}${hint}`);

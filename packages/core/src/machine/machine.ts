@@ -15,6 +15,20 @@ import { leaseUpdateDecision } from '../communication/lease-update-policy.js';
 
 type MachineEvent = HaEvent | InternalEvent;
 
+/**
+ * One evaluation tries several guarded edges against the same context object; the verdict is a
+ * pure function of it, so compute it once per context.
+ */
+const verdicts = new WeakMap<HaContext, Verdict>();
+const verdictOf = (ctx: HaContext): Verdict => {
+  let v = verdicts.get(ctx);
+  if (v === undefined) {
+    v = decide(factsOf(ctx));
+    verdicts.set(ctx, v);
+  }
+  return v;
+};
+
 /** Rejected-client records live a day (§6.8). */
 const REJECTED_CLIENT_TTL_MS = 86_400_000;
 
@@ -106,12 +120,12 @@ export const haMachine = setup({
   },
   guards: {
     'verdict is go': ({ context }, params: { to: StateLabel }) => {
-      const v = decide(factsOf(context));
+      const v = verdictOf(context);
       return v.kind === 'go' && v.to === params.to;
     },
-    'verdict is sync': ({ context }) => decide(factsOf(context)).kind === 'sync',
+    'verdict is sync': ({ context }) => verdictOf(context).kind === 'sync',
     'verdict is recover': ({ context }, params: { reset: boolean }) => {
-      const v: Verdict = decide(factsOf(context));
+      const v = verdictOf(context);
       return v.kind === 'recover' && v.resetPartner === params.reset;
     },
     'skipping evaluation': ({ context }) => context.skipEvaluation,
