@@ -1,10 +1,22 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+  },
+  {
+    // The daemon bundles the workspace packages it runs (resolved to their sources through the root
+    // tsconfig paths), so `npx tandemd` works whatever order the workspaces were built in.
+    entry: { tandemd: 'src/tandemd.ts', 'examples/start-loopback': 'examples/start-loopback.ts', 'bench/dhcp-bench': 'bench/dhcp-bench.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node20',
+    noExternal: [/^@tandem\//],
+    banner: ({ format }) => (format === 'esm' ? { js: '#!/usr/bin/env node' } : {}),
+  },
+]);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -52,15 +53,36 @@ export const writeConfig = (dir: string, name: string, config: object): string =
 };
 
 /** Starts tandemd in `ns` and waits for DHCP4_STARTED. */
-export const startTandemd = async (ns: string | undefined, configFile: string, logFile: string, extraArgs: string[] = []): Promise<Started> => {
-  const daemon = startProcess(ns, process.execPath, [requireBuiltTandemd(), '-c', configFile, ...extraArgs], logFile);
-  await daemon.waitFor(/"msgId":"DHCP4_STARTED"/);
+export const startTandemd = async (
+  ns: string | undefined,
+  configFile: string,
+  logFile: string,
+  extraArgs: readonly string[] = [],
+  nodeFlags: readonly string[] = [],
+  ready: 'log' | 'socket' = 'log',
+): Promise<Started> => {
+  const daemon = startProcess(ns, process.execPath, [...nodeFlags, requireBuiltTandemd(), '-c', configFile, ...extraArgs], logFile);
+  if (ready === 'log') await daemon.waitFor(/"msgId":"DHCP4_STARTED"/);
+  else await waitForUdpListener(ns, 67, daemon);
   return daemon;
 };
 
+/** For daemons logging at WARN (no start message): ready once something listens on UDP `port` in `ns`. */
+export const waitForUdpListener = async (ns: string | undefined, port: number, daemon: Started, timeoutMs = 15_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const args = ['-Hlun', `sport = :${port}`];
+    const ss = ns === undefined ? spawnSync('ss', args, { encoding: 'utf8' }) : spawnSync('ip', ['netns', 'exec', ns, 'ss', ...args], { encoding: 'utf8' });
+    if (ss.stdout.trim() !== '') return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on UDP ${port} after ${timeoutMs} ms; daemon output:\n${daemon.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
 /** Starts Debian's kea-dhcp4 in `ns` with its pid and lock files in `dir` (it cannot write /run/kea as a test). */
-export const startKeaDhcp4 = async (ns: string | undefined, configFile: string, dir: string, logFile: string): Promise<Started> => {
+export const startKeaDhcp4 = async (ns: string | undefined, configFile: string, dir: string, logFile: string, ready: 'log' | 'socket' = 'log'): Promise<Started> => {
   const kea = startProcess(ns, 'kea-dhcp4', ['-c', configFile], logFile, { KEA_PIDFILE_DIR: dir, KEA_LOCKFILE_DIR: dir });
-  await kea.waitFor(/DHCP4_STARTED/);
+  if (ready === 'log') await kea.waitFor(/DHCP4_STARTED/);
+  else await waitForUdpListener(ns, 67, kea);
   return kea;
 };

@@ -5,7 +5,7 @@ export class ConfigError extends Error {
 
 /** A Kea setting Tandem accepts but does not act on as Kea would; logged once at start. */
 export interface ConfigWarning {
-  /** JSON path, e.g. `Dhcp4/interfaces-config/dhcp-socket-type`. */
+  /** JSON path, e.g. `$.Dhcp4.interfaces-config/dhcp-socket-type`. */
   readonly path: string;
   readonly text: string;
 }

@@ -13,12 +13,12 @@ export const parseControlSocket = (value: unknown, path: string): ControlSocketC
   const section = expectObject(value, path);
   rejectUnknownKeys(section, KNOWN, path);
   if (section['socket-type'] === undefined) throw new ConfigError(`${path}: mandatory 'socket-type' parameter missing`);
-  const type = expectString(section['socket-type'], `${path}/socket-type`);
-  if (type !== 'unix') throw new ConfigError(`${path}/socket-type '${type}' is not supported: only 'unix'`);
+  const type = expectString(section['socket-type'], `${path}.socket-type`);
+  if (type !== 'unix') throw new ConfigError(`${path}.socket-type '${type}' is not supported: only 'unix'`);
   if (section['socket-name'] === undefined) throw new ConfigError(`${path}: mandatory 'socket-name' parameter missing`);
-  const name = expectString(section['socket-name'], `${path}/socket-name`);
-  if (name === '') throw new ConfigError(`${path}/socket-name must not be empty`);
+  const name = expectString(section['socket-name'], `${path}.socket-name`);
+  if (name === '') throw new ConfigError(`${path}.socket-name must not be empty`);
   // sun_path holds 107 bytes plus the terminating zero on Linux.
-  if (Buffer.byteLength(name) > 107) throw new ConfigError(`${path}/socket-name '${name}' is longer than a unix socket path may be (107 bytes)`);
+  if (Buffer.byteLength(name) > 107) throw new ConfigError(`${path}.socket-name '${name}' is longer than a unix socket path may be (107 bytes)`);
   return { type: 'unix', path: name };
 };

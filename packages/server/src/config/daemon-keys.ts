@@ -40,20 +40,20 @@ export const DAEMON_KEYS: ReadonlySet<string> = new Set<string>([
 /** Warnings for tuning keys, refusals for unsupported features; `dhcp-ddns`/`dhcp4o6-port` only when off. */
 export const checkDaemonOnlyKeys = (dhcp4: JsonObject, path: string, warnings: ConfigWarning[]): void => {
   for (const [key, reason] of Object.entries(UNSUPPORTED)) {
-    if (dhcp4[key] !== undefined) throw new ConfigError(`${path}/${key} is not supported: ${reason}`);
+    if (dhcp4[key] !== undefined) throw new ConfigError(`${path}.${key} is not supported: ${reason}`);
   }
   for (const [key, text] of Object.entries(TUNING_KEYS)) {
-    if (dhcp4[key] !== undefined) warnings.push({ path: `${path}/${key}`, text: `accepted: ${text}` });
+    if (dhcp4[key] !== undefined) warnings.push({ path: `${path}.${key}`, text: `accepted: ${text}` });
   }
   const ddns = dhcp4['dhcp-ddns'];
   if (ddns !== undefined) {
-    const section = expectObject(ddns, `${path}/dhcp-ddns`);
-    const enabled = section['enable-updates'] === undefined ? false : expectBoolean(section['enable-updates'], `${path}/dhcp-ddns/enable-updates`);
-    if (enabled) throw new ConfigError(`${path}/dhcp-ddns/enable-updates true is not supported: Tandem sends no DNS updates`);
-    warnings.push({ path: `${path}/dhcp-ddns`, text: 'accepted because enable-updates is false: Tandem sends no DNS updates' });
+    const section = expectObject(ddns, `${path}.dhcp-ddns`);
+    const enabled = section['enable-updates'] === undefined ? false : expectBoolean(section['enable-updates'], `${path}.dhcp-ddns/enable-updates`);
+    if (enabled) throw new ConfigError(`${path}.dhcp-ddns/enable-updates true is not supported: Tandem sends no DNS updates`);
+    warnings.push({ path: `${path}.dhcp-ddns`, text: 'accepted because enable-updates is false: Tandem sends no DNS updates' });
   }
   const port = dhcp4['dhcp4o6-port'];
-  if (port !== undefined && expectInteger(port, `${path}/dhcp4o6-port`, 0, 65535) !== 0) {
-    throw new ConfigError(`${path}/dhcp4o6-port is not supported: Tandem does not do DHCPv4-over-DHCPv6`);
+  if (port !== undefined && expectInteger(port, `${path}.dhcp4o6-port`, 0, 65535) !== 0) {
+    throw new ConfigError(`${path}.dhcp4o6-port is not supported: Tandem does not do DHCPv4-over-DHCPv6`);
   }
 };

@@ -16,7 +16,7 @@ export const parseHooksLibraries = (value: unknown, path: string): readonly Hook
     const at = `${path}[${i}]`;
     const section = expectObject(entry, at);
     rejectUnknownKeys(section, KNOWN, at);
-    const library = expectString(section.library, `${at}/library`);
+    const library = expectString(section.library, `${at}.library`);
     switch (baseName(library)) {
       case 'libdhcp_lease_cmds.so':
         return { kind: 'lease-cmds', library };
@@ -25,7 +25,7 @@ export const parseHooksLibraries = (value: unknown, path: string): readonly Hook
         return { kind: 'high-availability', library, parameters: section.parameters };
       default:
         throw new ConfigError(
-          `${at}/library: hook library '${library}' is not supported; Tandem has libdhcp_lease_cmds.so and libdhcp_ha.so built in and loads no others`,
+          `${at}.library: hook library '${library}' is not supported; Tandem has libdhcp_lease_cmds.so and libdhcp_ha.so built in and loads no others`,
         );
     }
   });

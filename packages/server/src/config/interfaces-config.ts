@@ -38,33 +38,33 @@ export const parseInterfacesConfig = (value: unknown, path: string, warnings: Co
   const section = expectObject(value, path);
   rejectUnknownKeys(section, KNOWN, path);
   const list = section.interfaces ?? [];
-  if (!Array.isArray(list)) throw new ConfigError(`${path}/interfaces must be a list`);
-  const interfaces = list.map((entry, i) => parseSelector(entry, `${path}/interfaces[${i}]`));
+  if (!Array.isArray(list)) throw new ConfigError(`${path}.interfaces must be a list`);
+  const interfaces = list.map((entry, i) => parseSelector(entry, `${path}.interfaces[${i}]`));
 
   const socketType = section['dhcp-socket-type'];
   if (socketType !== undefined) {
-    const type = expectString(socketType, `${path}/dhcp-socket-type`);
-    if (type !== 'raw' && type !== 'udp') throw new ConfigError(`${path}/dhcp-socket-type must be 'raw' or 'udp', not '${type}'`);
+    const type = expectString(socketType, `${path}.dhcp-socket-type`);
+    if (type !== 'raw' && type !== 'udp') throw new ConfigError(`${path}.dhcp-socket-type must be 'raw' or 'udp', not '${type}'`);
     if (type === 'raw') {
       warnings.push({
-        path: `${path}/dhcp-socket-type`,
+        path: `${path}.dhcp-socket-type`,
         text: "'raw' accepted: Tandem always uses one UDP socket; answers to direct clients that have no address yet are broadcast instead of unicast to the offered address",
       });
     }
   }
   if (section['outbound-interface'] !== undefined) {
-    const mode = expectString(section['outbound-interface'], `${path}/outbound-interface`);
+    const mode = expectString(section['outbound-interface'], `${path}.outbound-interface`);
     if (mode !== 'same-as-inbound' && mode !== 'use-routing') {
-      throw new ConfigError(`${path}/outbound-interface must be 'same-as-inbound' or 'use-routing', not '${mode}'`);
+      throw new ConfigError(`${path}.outbound-interface must be 'same-as-inbound' or 'use-routing', not '${mode}'`);
     }
     if (mode === 'same-as-inbound') {
-      warnings.push({ path: `${path}/outbound-interface`, text: 'accepted: Tandem sends every answer through the kernel routing table (use-routing)' });
+      warnings.push({ path: `${path}.outbound-interface`, text: 'accepted: Tandem sends every answer through the kernel routing table (use-routing)' });
     }
   }
   for (const key of ['re-detect', 'service-sockets-require-all', 'service-sockets-max-retries', 'service-sockets-retry-wait-time']) {
     if (section[key] !== undefined) {
       warnings.push({
-        path: `${path}/${key}`,
+        path: `${path}.${key}`,
         text: 'accepted and ignored: Tandem binds one UDP socket at start and exits if it cannot',
       });
     }

@@ -24,21 +24,21 @@ export const parseLeaseDatabase = (value: unknown, path: string, warnings: Confi
     return { type: 'memfile', path: DEFAULT_LEASE_FILE, persist: true, lfcIntervalS: 3600 };
   }
   const section = expectObject(value, path);
-  const type = expectString(section.type ?? 'memfile', `${path}/type`);
+  const type = expectString(section.type ?? 'memfile', `${path}.type`);
   if (type !== 'memfile') {
-    throw new ConfigError(`${path}/type '${type}' is not supported: Tandem stores leases in a Kea memfile CSV ('memfile')`);
+    throw new ConfigError(`${path}.type '${type}' is not supported: Tandem stores leases in a Kea memfile CSV ('memfile')`);
   }
   const sql = Object.keys(section).filter((k) => SQL_KEYS.has(k));
   if (sql.length > 0) {
     throw new ConfigError(`${path}: ${sql.map((k) => `'${k}'`).join(', ')} not supported for type 'memfile'`);
   }
   rejectUnknownKeys(section, KNOWN, path);
-  const persist = section.persist === undefined ? true : expectBoolean(section.persist, `${path}/persist`);
-  const name = section.name === undefined ? DEFAULT_LEASE_FILE : expectString(section.name, `${path}/name`);
-  if (name === '') throw new ConfigError(`${path}/name must not be empty`);
-  const lfcIntervalS = section['lfc-interval'] === undefined ? 3600 : expectInteger(section['lfc-interval'], `${path}/lfc-interval`, 0, 0xffffffff);
+  const persist = section.persist === undefined ? true : expectBoolean(section.persist, `${path}.persist`);
+  const name = section.name === undefined ? DEFAULT_LEASE_FILE : expectString(section.name, `${path}.name`);
+  if (name === '') throw new ConfigError(`${path}.name must not be empty`);
+  const lfcIntervalS = section['lfc-interval'] === undefined ? 3600 : expectInteger(section['lfc-interval'], `${path}.lfc-interval`, 0, 0xffffffff);
   if (section['max-row-errors'] !== undefined) {
-    warnings.push({ path: `${path}/max-row-errors`, text: 'accepted and ignored: Tandem skips every unreadable lease file row and logs it' });
+    warnings.push({ path: `${path}.max-row-errors`, text: 'accepted and ignored: Tandem skips every unreadable lease file row and logs it' });
   }
   return { type: 'memfile', path: name, persist, lfcIntervalS };
 };

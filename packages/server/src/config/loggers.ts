@@ -35,36 +35,36 @@ export const parseLoggers = (value: unknown, path: string, warnings: ConfigWarni
     const at = `${path}[${i}]`;
     const logger = expectObject(entry, at);
     rejectUnknownKeys(logger, LOGGER_KEYS, at);
-    const name = expectString(logger.name, `${at}/name`);
-    const severityText = expectString(logger.severity ?? 'INFO', `${at}/severity`);
+    const name = expectString(logger.name, `${at}.name`);
+    const severityText = expectString(logger.severity ?? 'INFO', `${at}.severity`);
     const severity = SEVERITIES[severityText.toUpperCase()];
-    if (severity === undefined) throw new ConfigError(`${at}/severity '${severityText}' is not one of FATAL, ERROR, WARN, INFO, DEBUG, NONE`);
-    if (logger.debuglevel !== undefined) expectInteger(logger.debuglevel, `${at}/debuglevel`, 0, 99);
+    if (severity === undefined) throw new ConfigError(`${at}.severity '${severityText}' is not one of FATAL, ERROR, WARN, INFO, DEBUG, NONE`);
+    if (logger.debuglevel !== undefined) expectInteger(logger.debuglevel, `${at}.debuglevel`, 0, 99);
     const outputsValue = logger.output_options ?? logger['output-options'] ?? [];
-    if (!Array.isArray(outputsValue)) throw new ConfigError(`${at}/output_options must be a list`);
+    if (!Array.isArray(outputsValue)) throw new ConfigError(`${at}.output_options must be a list`);
     const outputs = outputsValue.map((o, j): LogOutput => {
-      const oAt = `${at}/output_options[${j}]`;
+      const oAt = `${at}.output_options[${j}]`;
       const options = expectObject(o, oAt);
       rejectUnknownKeys(options, OUTPUT_KEYS, oAt);
       for (const key of ['maxsize', 'maxver', 'pattern']) {
-        if (options[key] !== undefined) warnings.push({ path: `${oAt}/${key}`, text: 'accepted and ignored: Tandem writes one JSON object per line and does not rotate files' });
+        if (options[key] !== undefined) warnings.push({ path: `${oAt}.${key}`, text: 'accepted and ignored: Tandem writes one JSON object per line and does not rotate files' });
       }
-      const output = expectString(options.output, `${oAt}/output`);
+      const output = expectString(options.output, `${oAt}.output`);
       if (output === 'stdout') return { kind: 'stdout' };
       if (output === 'stderr') return { kind: 'stderr' };
       if (output === 'syslog' || output.startsWith('syslog:')) {
-        warnings.push({ path: `${oAt}/output`, text: `'${output}' accepted: Tandem writes JSON lines to stdout instead of syslog` });
+        warnings.push({ path: `${oAt}.output`, text: `'${output}' accepted: Tandem writes JSON lines to stdout instead of syslog` });
         return { kind: 'stdout' };
       }
       return { kind: 'file', path: output };
     });
-    if (outputs.length > 1) warnings.push({ path: `${at}/output_options`, text: 'Tandem writes to the first output only' });
+    if (outputs.length > 1) warnings.push({ path: `${at}.output_options`, text: 'Tandem writes to the first output only' });
     if (name === 'kea-dhcp4') {
       chosen = { severity, output: outputs[0] ?? { kind: 'stdout' } };
     } else if (name.startsWith('kea-dhcp4.')) {
-      warnings.push({ path: `${at}/name`, text: `logger '${name}' accepted and ignored: Tandem configures all DHCPv4 logging through 'kea-dhcp4'` });
+      warnings.push({ path: `${at}.name`, text: `logger '${name}' accepted and ignored: Tandem configures all DHCPv4 logging through 'kea-dhcp4'` });
     } else {
-      throw new ConfigError(`${at}/name '${name}' is not a logger of kea-dhcp4`);
+      throw new ConfigError(`${at}.name '${name}' is not a logger of kea-dhcp4`);
     }
   });
   return chosen ?? DEFAULT_LOGGING;

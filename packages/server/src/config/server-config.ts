@@ -40,30 +40,25 @@ export const parseServerConfig = (root: unknown, source: string): ServerConfig =
   }
   if (top.Dhcp4 === undefined) throw new ConfigError(`${source}: no 'Dhcp4' object`);
   const dhcp4 = expectObject(top.Dhcp4, `${source}: Dhcp4`);
-  const path = 'Dhcp4';
+  const path = '$.Dhcp4';
   const warnings: ConfigWarning[] = [];
   checkDaemonOnlyKeys(dhcp4, path, warnings);
-  const hooksLibraries = parseHooksLibraries(dhcp4['hooks-libraries'], `${path}/hooks-libraries`);
+  const hooksLibraries = parseHooksLibraries(dhcp4['hooks-libraries'], `${path}.hooks-libraries`);
   if (hooksLibraries.some((l) => l.kind === 'high-availability') && !hooksLibraries.some((l) => l.kind === 'lease-cmds')) {
-    throw new ConfigError(`${path}/hooks-libraries: libdhcp_ha.so needs libdhcp_lease_cmds.so (partners send lease updates as lease commands)`);
+    throw new ConfigError(`${path}.hooks-libraries: libdhcp_ha.so needs libdhcp_lease_cmds.so (partners send lease updates as lease commands)`);
   }
   const daemon: DaemonConfig = {
-    interfaces: parseInterfacesConfig(dhcp4['interfaces-config'] ?? {}, `${path}/interfaces-config`, warnings),
-    leaseDatabase: parseLeaseDatabase(dhcp4['lease-database'], `${path}/lease-database`, warnings),
-    controlSocket: parseControlSocket(dhcp4['control-socket'], `${path}/control-socket`),
+    interfaces: parseInterfacesConfig(dhcp4['interfaces-config'] ?? {}, `${path}.interfaces-config`, warnings),
+    leaseDatabase: parseLeaseDatabase(dhcp4['lease-database'], `${path}.lease-database`, warnings),
+    controlSocket: parseControlSocket(dhcp4['control-socket'], `${path}.control-socket`),
     hooksLibraries,
-    logging: parseLoggers(dhcp4.loggers, `${path}/loggers`, warnings),
+    logging: parseLoggers(dhcp4.loggers, `${path}.loggers`, warnings),
     parkedPacketLimit:
-      dhcp4['parked-packet-limit'] === undefined ? 256 : expectInteger(dhcp4['parked-packet-limit'], `${path}/parked-packet-limit`, 0, 0xffffffff),
+      dhcp4['parked-packet-limit'] === undefined ? 256 : expectInteger(dhcp4['parked-packet-limit'], `${path}.parked-packet-limit`, 0, 0xffffffff),
   };
-  let dhcp: Dhcp4ServerConfig;
-  try {
-    dhcp = parseDhcp4ServerConfig(dhcp4, { daemonKeys: DAEMON_KEYS, path });
-  } catch (error) {
-    if (error instanceof Error) throw new ConfigError(error.message);
-    throw error;
-  }
-  return { source, json: top as JsonMap, dhcp, daemon, warnings };
+  const parsed = parseDhcp4ServerConfig(dhcp4, { daemonKeys: DAEMON_KEYS, path });
+  if (!parsed.ok) throw new ConfigError(parsed.error.message);
+  return { source, json: top as JsonMap, dhcp: parsed.value, daemon, warnings };
 };
 
 export const loadServerConfig = (file: string): ServerConfig => {

@@ -28,13 +28,13 @@ export const selectInterfaces = (selectors: readonly InterfaceSelector[], table:
       continue;
     }
     if (table[selector.name] === undefined) {
-      throw new ConfigError(`Dhcp4/interfaces-config/interfaces: interface '${selector.name}' does not exist on this host`);
+      throw new ConfigError(`$.Dhcp4.interfaces-config/interfaces: interface '${selector.name}' does not exist on this host`);
     }
     const addresses = ipv4(selector.name);
     const chosen = selector.address === undefined ? addresses : addresses.filter((a) => a.address === selector.address);
     if (chosen.length === 0) {
       throw new ConfigError(
-        `Dhcp4/interfaces-config/interfaces: interface '${selector.name}' has no IPv4 address${selector.address ? ` ${selector.address}` : ''}`,
+        `$.Dhcp4.interfaces-config/interfaces: interface '${selector.name}' has no IPv4 address${selector.address ? ` ${selector.address}` : ''}`,
       );
     }
     if (selector.address === undefined) out.push(chosen[0] as LocalInterface);

@@ -1,0 +1,425 @@
+import os from 'node:os';
+import { AllocationEngine, decodePacket, encodePacket, messageTypeName, type Dhcp4Packet } from '@tandem/dhcp4';
+import { MemfileLeaseStore, type LeaseStore } from '@tandem/leases';
+import type { ControlAnswer } from './commands/answer.js';
+import { daemonCommands, type DaemonCommandContext } from './commands/daemon-commands.js';
+import type { JsonMap } from './commands/json.js';
+import { lease4Commands, type LeaseCommandContext } from './commands/lease4-commands.js';
+import { CommandRegistry } from './commands/registry.js';
+import { subnetCatalog, type SubnetCatalog } from './commands/subnet-catalog.js';
+import { ConfigError } from './config/config-error.js';
+import { parseServerConfig, type ServerConfig } from './config/server-config.js';
+import { UnixControlSocket } from './control/unix-control-socket.js';
+import { bindAddressFor, receivingInterface, selectInterfaces, type InterfaceTable, type LocalInterface } from './dhcp/local-interfaces.js';
+import { haQueryOf, isClientQuery } from './dhcp/query-view.js';
+import { finalDestination, type Destination } from './dhcp/reply-destination.js';
+import { UdpEndpoint, type Datagram } from './dhcp/udp-endpoint.js';
+import { dhcpSubnets, reclamationSettings, type ReclamationSettings } from './dhcp/dhcp-config-view.js';
+import { withoutHa, type DhcpHaHooks, type HaQuery } from './ha-hooks.js';
+import type { DaemonLog } from './log/logger.js';
+import { MSG } from './log/message-ids.js';
+import { NetworkState } from './service/network-state.js';
+import { TANDEM_VERSION, extendedVersion } from './version.js';
+
+export type CommandContext = LeaseCommandContext & DaemonCommandContext;
+
+export interface DaemonOptions {
+  readonly config: ServerConfig;
+  /** `-p`: the UDP port to listen on; 67 when absent. */
+  readonly port?: number;
+  readonly log: DaemonLog;
+  readonly hooks?: DhcpHaHooks<CommandContext>;
+  /** Defaults to `os.networkInterfaces()`; tests pass their own. */
+  readonly interfaceTable?: InterfaceTable;
+  /** Called once the daemon has stopped, with the exit value (shutdown command, signal). */
+  readonly onStopped?: (exitValue: number) => void;
+}
+
+/** Queries waiting for the allocation step beyond this are dropped (a bound, like Kea's packet queue). */
+const MAX_BACKLOG = 1024;
+/** How long a graceful stop waits for in-flight queries and parked answers. */
+const DRAIN_TIMEOUT_MS = 5_000;
+
+interface Allocated {
+  readonly packet: Dhcp4Packet;
+  readonly view: HaQuery;
+  readonly response: Dhcp4Packet;
+  readonly destination: Destination;
+  readonly changes: { readonly updated: readonly import('@tandem/leases').Lease4[]; readonly deleted: readonly import('@tandem/leases').Lease4[] };
+}
+
+/**
+ * tandemd: the imperative shell around the pure allocation engine. It owns the socket, the lease store,
+ * the clock, the control channel and the HA seam, and performs what the engine decides.
+ *
+ * Allocation runs one query at a time (the engine reads then writes the store, so two interleaved queries
+ * could pick the same address); what follows allocation — parking for HA acknowledgements and sending —
+ * runs concurrently so one slow partner does not stall every client.
+ */
+export class Daemon {
+  readonly #options: DaemonOptions;
+  readonly #config: ServerConfig;
+  readonly #log: DaemonLog;
+  readonly #hooks: DhcpHaHooks<CommandContext>;
+  readonly #store: LeaseStore;
+  readonly #engine: AllocationEngine;
+  readonly #interfaces: readonly LocalInterface[];
+  readonly #serverPort: number;
+  readonly #networkState = new NetworkState();
+  readonly #registry = new CommandRegistry<CommandContext>();
+  readonly #subnets: SubnetCatalog;
+  readonly #reclamation: ReclamationSettings;
+  readonly #startedMs = Date.now();
+  #endpoint: UdpEndpoint | undefined;
+  #control: UnixControlSocket | undefined;
+  #serial: Promise<void> = Promise.resolve();
+  #backlog = 0;
+  #parked = 0;
+  #inFlight = new Set<Promise<void>>();
+  #reclaimTimer: NodeJS.Timeout | undefined;
+  #stopping: Promise<void> | undefined;
+  readonly stats = { received: 0, unanswered: 0, sent: 0, parseFailed: 0, sendFailed: 0 };
+
+  private constructor(options: DaemonOptions, store: LeaseStore, interfaces: readonly LocalInterface[]) {
+    this.#options = options;
+    this.#config = options.config;
+    this.#log = options.log;
+    this.#hooks = options.hooks ?? (withoutHa as DhcpHaHooks<CommandContext>);
+    this.#store = store;
+    this.#engine = new AllocationEngine(this.#config.dhcp, store);
+    this.#interfaces = interfaces;
+    this.#serverPort = options.port ?? 67;
+    this.#subnets = subnetCatalog(dhcpSubnets(this.#config.dhcp));
+    this.#reclamation = reclamationSettings(this.#config.dhcp);
+    this.#commandContext = this.#makeCommandContext();
+    this.#registry.registerAll(daemonCommands);
+    if (this.#config.daemon.hooksLibraries.some((l) => l.kind === 'lease-cmds')) this.#registry.registerAll(lease4Commands);
+    this.#registry.registerAll(this.#hooks.commands);
+  }
+
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const { config, log } = options;
+    log.info(MSG.DHCP4_STARTING, `tandemd ${TANDEM_VERSION} starting`, { config: config.source });
+    for (const warning of config.warnings) {
+      log.warn(MSG.DHCP4_DEPRECATED_SETTING, `${warning.path}: ${warning.text}`, { path: warning.path });
+    }
+    const interfaces = selectInterfaces(config.daemon.interfaces.interfaces, options.interfaceTable ?? os.networkInterfaces());
+    if (interfaces.length === 0) {
+      throw new ConfigError('$.Dhcp4.interfaces-config/interfaces selects no interface with an IPv4 address: tandemd would answer nobody');
+    }
+    if (interfaces.length > 1) {
+      log.warn(MSG.DHCP4_INTERFACE_AMBIGUOUS, 'several interfaces configured: a broadcast from a client without an address is taken as received on the first one; relayed and renewing clients are unaffected', {
+        interfaces: interfaces.map((i) => `${i.name}/${i.address}`),
+      });
+    }
+    const db = config.daemon.leaseDatabase;
+    log.info(MSG.DHCPSRV_MEMFILE_DB, `opening memory file lease database: ${db.persist ? db.path : '(not persisted)'}`, {
+      persist: db.persist,
+      lfcIntervalS: db.lfcIntervalS,
+    });
+    const store = await MemfileLeaseStore.open({
+      path: db.path,
+      persist: db.persist,
+      lfcIntervalS: db.lfcIntervalS,
+      onWarning: (warning) =>
+        log.warn(MSG.DHCPSRV_MEMFILE_LEASES_RELOAD, `lease file ${warning.file}: ${warning.kind}${'reason' in warning ? `: ${warning.reason}` : ''}${'error' in warning ? `: ${warning.error.message}` : ''}`, {
+          ...('line' in warning ? { line: warning.line } : {}),
+        }),
+    });
+    const daemon = new Daemon(options, store, interfaces);
+    try {
+      await daemon.#open();
+    } catch (error) {
+      await daemon.#closeResources();
+      throw error;
+    }
+    return daemon;
+  }
+
+  get port(): number {
+    return this.#endpoint?.port ?? this.#serverPort;
+  }
+
+  get leaseStore(): LeaseStore {
+    return this.#store;
+  }
+
+  async #open(): Promise<void> {
+    const { daemon } = this.#config;
+    for (const library of daemon.hooksLibraries) {
+      this.#log.info(MSG.HOOKS_LIBRARY_LOADED, `hooks library ${library.library} provided by Tandem (built in)`, { kind: library.kind });
+    }
+    if (daemon.controlSocket !== undefined) {
+      this.#control = await UnixControlSocket.open({
+        path: daemon.controlSocket.path,
+        dispatch: (request) => this.dispatch(request),
+        onError: (error) => this.#log.warn(MSG.COMMAND_SOCKET_READ_FAIL, `control connection failed: ${error.message}`),
+      });
+      this.#log.info(MSG.COMMAND_ACCEPTOR_START, `control socket listening on ${daemon.controlSocket.path}`);
+    }
+    await this.#hooks.start({
+      disable: (maxPeriodS) => this.#networkState.disable('ha', maxPeriodS),
+      enable: () => this.#networkState.enable('ha'),
+      isEnabled: () => this.#networkState.isEnabled(),
+    });
+    this.#networkState.onChange((enabled) =>
+      enabled
+        ? this.#log.info(MSG.DHCP4_DHCP_ENABLE, 'DHCP service enabled')
+        : this.#log.info(MSG.DHCP4_DHCP_DISABLE, 'DHCP service disabled'),
+    );
+    const bindAddress = bindAddressFor(this.#interfaces);
+    try {
+      this.#endpoint = await UdpEndpoint.bind(bindAddress, this.#serverPort, (d) => this.#receive(d));
+    } catch (error) {
+      this.#log.error(MSG.DHCP4_OPEN_SOCKET_FAIL, `failed to open UDP socket on ${bindAddress}:${this.#serverPort}: ${(error as Error).message}`);
+      throw error;
+    }
+    this.#log.info(MSG.DHCP4_OPEN_SOCKET, `listening on ${bindAddress}:${this.port}`, {
+      interfaces: this.#interfaces.map((i) => `${i.name}/${i.address}`),
+    });
+    this.#scheduleReclamation();
+    this.#log.info(MSG.DHCP4_STARTED, `tandemd ${TANDEM_VERSION} started`, { port: this.port, leases: await this.#store.count() });
+  }
+
+  /** One control-channel request, from any transport. */
+  dispatch(request: unknown): Promise<ControlAnswer> {
+    return this.#registry.dispatch(request, this.#commandContext, {
+      received: (command) => this.#log.info(MSG.COMMAND_RECEIVED, `received command '${command.name}'`, { command: command.name }),
+      failed: (command, reason) => this.#log.warn(MSG.COMMAND_PROCESS_ERROR1, reason, { command: command?.name }),
+    });
+  }
+
+  readonly #commandContext: CommandContext;
+
+  #makeCommandContext(): CommandContext {
+    return {
+    store: this.#store,
+    subnets: this.#subnets,
+    nowS: () => Math.floor(Date.now() / 1000),
+    version: TANDEM_VERSION,
+    extendedVersion: extendedVersion(),
+    configJson: () => this.#config.json,
+    testConfig: async (dhcp4: JsonMap) => {
+      try {
+        parseServerConfig({ Dhcp4: dhcp4 }, '<config-test>');
+        return undefined;
+      } catch (error) {
+        if (error instanceof ConfigError) return error.message;
+        throw error;
+      }
+    },
+    status: () => this.#status(),
+    reclaimExpired: (remove: boolean) => this.#reclaim(Number.MAX_SAFE_INTEGER, remove),
+    shutdown: (exitValue: number) => {
+      // Answer first, then stop: the command's caller must get its reply.
+      setImmediate(() => void this.stop('shutdown command', exitValue));
+    },
+    disableService: (origin, maxPeriodS) => this.#networkState.disable(origin, maxPeriodS),
+    enableService: (origin) => this.#networkState.enable(origin),
+    };
+  }
+
+  #status(): JsonMap {
+    const now = Date.now();
+    const ha = this.#hooks.statusSection();
+    return {
+      pid: process.pid,
+      uptime: Math.floor((now - this.#startedMs) / 1000),
+      reload: Math.floor((now - this.#startedMs) / 1000),
+      'multi-threading-enabled': false,
+      sockets: { status: this.#endpoint !== undefined ? 'ready' : 'failed' },
+      ...(ha !== undefined ? { 'high-availability': ha } : {}),
+    };
+  }
+
+  #receive(datagram: Datagram): void {
+    if (this.#stopping !== undefined) return;
+    this.stats.received += 1;
+    if (this.#backlog >= MAX_BACKLOG) {
+      this.stats.unanswered += 1;
+      if (this.#log.isDebug()) this.#log.debug(MSG.DHCP4_QUEUE_FULL, 'allocation backlog full: query dropped', { from: datagram.address });
+      return;
+    }
+    this.#backlog += 1;
+    const done = (this.#serial = this.#serial
+      .then(() => this.#allocate(datagram))
+      .then(
+        (allocated) => {
+          this.#backlog -= 1;
+          if (allocated !== undefined) this.#track(this.#answer(allocated));
+        },
+        (error: unknown) => {
+          this.#backlog -= 1;
+          this.stats.unanswered += 1;
+          this.#log.error(MSG.DHCP4_PACKET_PROCESS_EXCEPTION, `query from ${datagram.address}:${datagram.port} failed: ${(error as Error).message}`, {
+            stack: (error as Error).stack,
+          });
+        },
+      ));
+    this.#track(done);
+  }
+
+  #track(work: Promise<void>): void {
+    this.#inFlight.add(work);
+    void work.finally(() => this.#inFlight.delete(work));
+  }
+
+  #drop(reason: string, datagram: Datagram, packet?: Dhcp4Packet): undefined {
+    this.stats.unanswered += 1;
+    if (this.#log.isDebug()) {
+      this.#log.debug(MSG.DHCP4_QUERY_DROPPED, reason, { from: `${datagram.address}:${datagram.port}`, xid: packet?.xid });
+    }
+    return undefined;
+  }
+
+  async #allocate(datagram: Datagram): Promise<Allocated | undefined> {
+    const decoded = decodePacket(datagram.data);
+    if (!decoded.ok) {
+      this.stats.parseFailed += 1;
+      return this.#drop(`failed to parse query: ${decoded.error.message}`, datagram);
+    }
+    const packet = decoded.packet;
+    if (!isClientQuery(packet)) return this.#drop('not a BOOTREQUEST', datagram, packet);
+    if (!this.#networkState.isEnabled()) {
+      return this.#drop('DHCP service is disabled', datagram, packet);
+    }
+    const view = haQueryOf(packet);
+    const verdict = this.#hooks.classify(view, Date.now());
+    if (verdict.kind === 'drop') return this.#drop(verdict.reason, datagram, packet);
+    const iface = receivingInterface(this.#interfaces, datagram.address);
+    const result = await this.#engine.process(packet, {
+      nowS: Math.floor(Date.now() / 1000),
+      classes: verdict.classes,
+      receivedOn: { interfaceName: iface?.name, localAddress: iface?.address ?? '0.0.0.0' },
+      source: { address: datagram.address, port: datagram.port },
+    });
+    if (result.kind === 'drop') return this.#drop(result.reason, datagram, packet);
+    return {
+      packet,
+      view,
+      response: result.response,
+      destination: finalDestination(result.destination, packet, datagram, this.#serverPort),
+      changes: result.leaseChanges,
+    };
+  }
+
+  async #answer(allocated: Allocated): Promise<void> {
+    const { packet, view, response, destination, changes } = allocated;
+    const limit = this.#config.daemon.parkedPacketLimit;
+    const parking = this.#hooks.leasesCommitted(view, changes);
+    this.#parked += 1;
+    try {
+      if (this.#parked > limit && limit > 0) {
+        this.#log.warn(MSG.DHCP4_RESPONSE_PARKED_DROP, `parked-packet-limit ${limit} reached: answer dropped`, { xid: packet.xid });
+        this.stats.unanswered += 1;
+        return;
+      }
+      const verdict = await parking;
+      if (verdict.kind === 'drop') {
+        this.stats.unanswered += 1;
+        this.#log.debug(MSG.DHCP4_RESPONSE_PARKED_DROP, verdict.reason, { xid: packet.xid });
+        return;
+      }
+    } finally {
+      this.#parked -= 1;
+    }
+    await this.#send(encodePacket(response), destination, response);
+  }
+
+  async #send(bytes: Uint8Array, destination: Destination, response: Dhcp4Packet): Promise<void> {
+    const endpoint = this.#endpoint;
+    if (endpoint === undefined) return;
+    try {
+      await endpoint.send(bytes, destination.address, destination.port);
+      this.stats.sent += 1;
+      if (this.#log.isDebug()) {
+        this.#log.debug(MSG.DHCP4_PACKET_SEND, `${messageTypeName(response.options.find((o) => o.code === 53)?.data[0] ?? 0)} sent`, {
+          to: `${destination.address}:${destination.port}`,
+          xid: response.xid,
+        });
+      }
+    } catch (error) {
+      // A limited broadcast needs a route; without one, the subnet-directed broadcast of the interface reaches the same link.
+      const iface = this.#interfaces[0];
+      if (destination.broadcast && iface !== undefined) {
+        const directed = directedBroadcast(iface);
+        try {
+          await endpoint.send(bytes, directed, destination.port);
+          this.stats.sent += 1;
+          return;
+        } catch {
+          // Fall through to report the first error.
+        }
+      }
+      this.stats.sendFailed += 1;
+      this.#log.warn(MSG.DHCP4_PACKET_SEND_FAIL, `failed to send answer to ${destination.address}:${destination.port}: ${(error as Error).message}`, {
+        xid: response.xid,
+      });
+    }
+  }
+
+  #scheduleReclamation(): void {
+    const { timerWaitS, maxLeases } = this.#reclamation;
+    if (timerWaitS <= 0) return;
+    this.#reclaimTimer = setTimeout(() => {
+      void this.#reclaim(maxLeases === 0 ? Number.MAX_SAFE_INTEGER : maxLeases, false)
+        .catch((error: unknown) =>
+          this.#log.error(MSG.DHCP4_RECLAIM_EXPIRED_LEASES_FAIL, `reclaiming expired leases failed: ${(error as Error).message}`),
+        )
+        .finally(() => {
+          if (this.#stopping === undefined) this.#scheduleReclamation();
+        });
+    }, timerWaitS * 1000);
+    this.#reclaimTimer.unref();
+  }
+
+  /** Runs in the allocation sequence, so reclamation never interleaves with a query's read-then-write. */
+  #reclaim(limit: number, remove: boolean): Promise<void> {
+    const run = this.#serial.then(async () => {
+      const changes = await this.#engine.reclaimExpired(Math.floor(Date.now() / 1000), limit);
+      if (remove) {
+        for (const lease of changes.updated) await this.#store.delete(lease.address);
+      }
+      const reclaimed = changes.updated.length + changes.deleted.length;
+      if (reclaimed > 0) {
+        this.#log.info(MSG.ALLOC_ENGINE_V4_LEASES_RECLAMATION_COMPLETE, `reclaimed ${reclaimed} expired leases`, { reclaimed });
+      }
+    });
+    this.#serial = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Graceful stop: no new queries, finish in-flight ones and parked answers, flush the store. */
+  stop(reason: string, exitValue = 0): Promise<void> {
+    if (this.#stopping !== undefined) return this.#stopping;
+    this.#stopping = (async () => {
+      this.#log.info(MSG.DHCP4_SHUTDOWN_REQUEST, `shutting down: ${reason}`);
+      if (this.#reclaimTimer !== undefined) clearTimeout(this.#reclaimTimer);
+      const drained = Promise.allSettled([...this.#inFlight]);
+      const timeout = new Promise((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS).unref());
+      await Promise.race([drained, timeout]);
+      await this.#closeResources();
+      this.#log.info(MSG.DHCP4_SHUTDOWN, 'server shutdown complete', { ...this.stats });
+      this.#log.flush();
+      this.#options.onStopped?.(exitValue);
+    })();
+    return this.#stopping;
+  }
+
+  async #closeResources(): Promise<void> {
+    await this.#endpoint?.close();
+    this.#endpoint = undefined;
+    await this.#control?.close();
+    this.#control = undefined;
+    await this.#hooks.stop();
+    this.#networkState.dispose();
+    await this.#store.flush();
+    await this.#store.close();
+  }
+}
+
+const directedBroadcast = (iface: LocalInterface): string => {
+  const a = iface.address.split('.').map(Number);
+  const m = iface.netmask.split('.').map(Number);
+  return a.map((octet, i) => (octet | (~(m[i] ?? 0) & 255)) & 255).join('.');
+};

@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allLeasesOverControl } from '../harness/control-client.js';
+import { dhcp4Config, startTandemd, tempDir, writeConfig } from '../harness/daemons.js';
+import { activeLeases } from '../harness/kea-lease-file.js';
+import { createTestLan, netnsUnavailable, type TestLan } from '../harness/netns.js';
+import { runPerfdhcp } from '../harness/perfdhcp.js';
+import type { Started } from '../harness/processes.js';
+
+const noNetns = netnsUnavailable();
+if (noNetns !== undefined) console.warn(`skipping tandemd-under-perfdhcp tests: ${noNetns}`);
+
+describe.skipIf(noNetns !== undefined)('tandemd under perfdhcp (relay, private netns LAN)', () => {
+  let lan: TestLan | undefined;
+  let tandemd: Started | undefined;
+  let dir: string;
+  let leaseFile: string;
+  let controlSocket: string;
+
+  beforeAll(async () => {
+    lan = createTestLan('dora', { server: '0.1', client: '0.2' });
+    dir = tempDir('dora');
+    leaseFile = join(dir, 'leases4.csv');
+    controlSocket = join(dir, 'control.sock');
+    const server = lan.hosts.server!;
+    // The very file kea-dhcp4 would run with: raw sockets (a warning for tandemd), lease_cmds, a control socket.
+    const config = writeConfig(dir, 'dhcp4.json', dhcp4Config({ interfaces: [server.iface], leaseFile, controlSocket, leaseCmds: true, rawSockets: true }));
+    tandemd = await startTandemd(server.ns, config, join(dir, 'tandemd.log'));
+  });
+
+  afterAll(async () => {
+    const exit = await tandemd?.stop('SIGTERM');
+    lan?.destroy();
+    // A graceful stop exits 0 after flushing the store.
+    expect(exit).toBe(0);
+  });
+
+  it('answers full DORA for 3000 distinct relayed clients without a drop; the memfile holds exactly those leases', async () => {
+    const client = lan!.hosts.client!;
+    const report = await runPerfdhcp({ ns: client.ns, local: client.iface, server: 'all', rate: 600, clients: 3000, exchanges: 3000, periodS: 15, macBase: '00:0a:00:00:00:00' });
+    const offers = report.exchanges['DISCOVER-OFFER']!;
+    const acks = report.exchanges['REQUEST-ACK']!;
+    expect(offers).toMatchObject({ sent: 3000, received: 3000, drops: 0, rejectedLeases: 0 });
+    expect(acks).toMatchObject({ sent: 3000, received: 3000, drops: 0, rejectedLeases: 0 });
+    expect(report.exitCode).toBe(0);
+
+    const leases = [...activeLeases(leaseFile).values()];
+    expect(leases).toHaveLength(3000);
+    expect(new Set(leases.map((l) => l.hwaddr)).size).toBe(3000);
+    expect(leases.every((l) => l.hwaddr.startsWith('00:0a:') && l.validLifetime === 3600 && l.subnetId === 1)).toBe(true);
+    // The daemon's own view (through lease_cmds) agrees with its file.
+    expect((await allLeasesOverControl(controlSocket)).length).toBe(3000);
+  });
+
+  it('renews and releases: every renewal is acknowledged and every release removes exactly one lease', async () => {
+    const client = lan!.hosts.client!;
+    const before = activeLeases(leaseFile).size;
+    const report = await runPerfdhcp({
+      ns: client.ns, local: client.iface, server: 'all', rate: 300, renewRate: 60, releaseRate: 60, clients: 1000, exchanges: 1000, periodS: 15, macBase: '00:0b:00:00:00:00',
+    });
+    expect(report.exchanges['DISCOVER-OFFER']).toMatchObject({ sent: 1000, received: 1000, drops: 0 });
+    expect(report.exchanges['REQUEST-ACK']).toMatchObject({ sent: 1000, received: 1000, drops: 0 });
+    const renewals = report.exchanges['REQUEST-ACK (renewal)']!;
+    expect(renewals.sent).toBeGreaterThan(0);
+    expect(renewals).toMatchObject({ received: renewals.sent, drops: 0, rejectedLeases: 0 });
+    // DHCPRELEASE has no answer: perfdhcp counts every release as a "drop".
+    const releases = report.exchanges.RELEASE!.sent;
+    expect(releases).toBeGreaterThan(0);
+
+    const after = activeLeases(leaseFile);
+    expect(after.size).toBe(before + 1000 - releases);
+    expect([...after.values()].filter((l) => l.hwaddr.startsWith('00:0b:'))).toHaveLength(1000 - releases);
+    expect((await allLeasesOverControl(controlSocket)).length).toBe(after.size);
+  });
+});
