@@ -9,3 +9,4 @@ export * from './machine/index.js';
 export * from './scopes/index.js';
 export * from './communication/index.js';
 export * from './wire/index.js';
+export * from './sync/index.js';
