@@ -156,7 +156,7 @@ export function buildLease4GetPage(from: 'start' | string, limit: number): Parse
 export const buildLease4GetAll = (): ControlRequest => request('lease4-get-all', 'dhcp4');
 
 /** Answer to `lease4-get-page`: result 3 with an empty list when nothing is left. */
-export function buildLease4PageAnswer(leases: readonly Lease4Record[], compat: KeaCompat): ControlAnswer {
+export function buildLease4PageAnswer(leases: readonly Lease4Record[], compat: KeaCompat = '2.2'): ControlAnswer {
   return answer(leases.length > 0 ? ControlResult.SUCCESS : ControlResult.EMPTY, lease4FoundText(leases.length), {
     count: leases.length,
     leases: leases.map((lease) => lease4ToElement(lease, compat)),
@@ -164,7 +164,7 @@ export function buildLease4PageAnswer(leases: readonly Lease4Record[], compat: K
 }
 
 /** Answer to `lease4-get-all`: like a page but without `count`. */
-export function buildLease4GetAllAnswer(leases: readonly Lease4Record[], compat: KeaCompat): ControlAnswer {
+export function buildLease4GetAllAnswer(leases: readonly Lease4Record[], compat: KeaCompat = '2.2'): ControlAnswer {
   return answer(leases.length > 0 ? ControlResult.SUCCESS : ControlResult.EMPTY, lease4FoundText(leases.length), {
     leases: leases.map((lease) => lease4ToElement(lease, compat)),
   });
