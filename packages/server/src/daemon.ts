@@ -35,7 +35,7 @@ export interface DaemonOptions {
   readonly onStopped?: (exitValue: number) => void;
 }
 
-/** Queries waiting for the allocation step beyond this are dropped (a bound, like Kea's packet queue). */
+/** Queries in progress beyond this are dropped (a bound, like Kea's packet queue). */
 const MAX_BACKLOG = 1024;
 /** How long a graceful stop waits for in-flight queries and parked answers. */
 const DRAIN_TIMEOUT_MS = 5_000;
@@ -52,9 +52,9 @@ interface Allocated {
  * tandemd: the imperative shell around the pure allocation engine. It owns the socket, the lease store,
  * the clock, the control channel and the HA seam, and performs what the engine decides.
  *
- * Allocation runs one query at a time (the engine reads then writes the store, so two interleaved queries
- * could pick the same address); what follows allocation — parking for HA acknowledgements and sending —
- * runs concurrently so one slow partner does not stall every client.
+ * Queries are processed concurrently, up to a fixed bound: the engine claims every client and address it
+ * works on, so interleaved queries never pick the same address, and a query waiting for the lease file's
+ * group commit (or, with HA, for a partner's acknowledgement) does not hold up the others.
  */
 export class Daemon {
   readonly #options: DaemonOptions;
@@ -72,7 +72,6 @@ export class Daemon {
   readonly #startedMs = Date.now();
   #endpoint: UdpEndpoint | undefined;
   #control: UnixControlSocket | undefined;
-  #serial: Promise<void> = Promise.resolve();
   #backlog = 0;
   #parked = 0;
   #inFlight = new Set<Promise<void>>();
@@ -237,26 +236,22 @@ export class Daemon {
     this.stats.received += 1;
     if (this.#backlog >= MAX_BACKLOG) {
       this.stats.unanswered += 1;
-      if (this.#log.isDebug()) this.#log.debug(MSG.DHCP4_QUEUE_FULL, 'allocation backlog full: query dropped', { from: datagram.address });
+      if (this.#log.isDebug()) this.#log.debug(MSG.DHCP4_QUEUE_FULL, 'too many queries in progress: query dropped', { from: datagram.address });
       return;
     }
     this.#backlog += 1;
-    const done = (this.#serial = this.#serial
-      .then(() => this.#allocate(datagram))
-      .then(
-        (allocated) => {
-          this.#backlog -= 1;
-          if (allocated !== undefined) this.#track(this.#answer(allocated));
-        },
-        (error: unknown) => {
-          this.#backlog -= 1;
-          this.stats.unanswered += 1;
-          this.#log.error(MSG.DHCP4_PACKET_PROCESS_EXCEPTION, `query from ${datagram.address}:${datagram.port} failed: ${(error as Error).message}`, {
-            stack: (error as Error).stack,
-          });
-        },
-      ));
-    this.#track(done);
+    const work = this.#allocate(datagram)
+      .then((allocated) => (allocated === undefined ? undefined : this.#answer(allocated)))
+      .catch((error: unknown) => {
+        this.stats.unanswered += 1;
+        this.#log.error(MSG.DHCP4_PACKET_PROCESS_EXCEPTION, `query from ${datagram.address}:${datagram.port} failed: ${(error as Error).message}`, {
+          stack: (error as Error).stack,
+        });
+      })
+      .finally(() => {
+        this.#backlog -= 1;
+      });
+    this.#track(work);
   }
 
   #track(work: Promise<void>): void {
@@ -373,9 +368,9 @@ export class Daemon {
     this.#reclaimTimer.unref();
   }
 
-  /** Runs in the allocation sequence, so reclamation never interleaves with a query's read-then-write. */
-  #reclaim(limit: number, remove: boolean): Promise<void> {
-    const run = this.#serial.then(async () => {
+  /** The engine claims each address it touches, so reclamation may run beside queries. */
+  async #reclaim(limit: number, remove: boolean): Promise<void> {
+    {
       const changes = await this.#engine.reclaimExpired(Math.floor(Date.now() / 1000), limit);
       if (remove) {
         for (const lease of changes.updated) await this.#store.delete(lease.address);
@@ -384,9 +379,7 @@ export class Daemon {
       if (reclaimed > 0) {
         this.#log.info(MSG.ALLOC_ENGINE_V4_LEASES_RECLAMATION_COMPLETE, `reclaimed ${reclaimed} expired leases`, { reclaimed });
       }
-    });
-    this.#serial = run.catch(() => undefined);
-    return run;
+    }
   }
 
   /** Graceful stop: no new queries, finish in-flight ones and parked answers, flush the store. */
