@@ -9,8 +9,8 @@ export interface Started {
   /** Resolves with the exit code (or signal name) once the process ended. */
   readonly exited: Promise<number | string>;
   output(): string;
-  /** Resolves when `pattern` appears in the output; rejects on exit or after `timeoutMs`. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves when `pattern` appears in (or the predicate accepts) the output; rejects on exit or after `timeoutMs`. */
+  waitFor(pattern: RegExp | ((output: string) => boolean), timeoutMs?: number): Promise<void>;
   /** Signals only this process (by pid) and waits for it to end. */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
 }
@@ -54,11 +54,11 @@ export const startProcess = (
     output: () => buffered || output(),
     waitFor: (pattern, timeoutMs = 15_000) =>
       new Promise((resolve, reject) => {
-        const check = () => pattern.test(buffered);
+        const check = () => (typeof pattern === 'function' ? pattern(buffered) : pattern.test(buffered));
         if (check()) return resolve();
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern} from ${command}; output:\n${buffered.slice(-3000)}`));
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${String(pattern)} from ${command}; output:\n${buffered.slice(-3000)}`));
         }, timeoutMs);
         const onChunk = () => {
           if (check()) {
@@ -68,7 +68,7 @@ export const startProcess = (
         };
         const onExit = () => {
           cleanup();
-          reject(new Error(`${command} exited (${String(exitValue)}) before printing ${pattern}; output:\n${buffered.slice(-3000)}`));
+          reject(new Error(`${command} exited (${String(exitValue)}) before printing ${String(pattern)}; output:\n${buffered.slice(-3000)}`));
         };
         const cleanup = () => {
           clearTimeout(timer);
