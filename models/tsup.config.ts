@@ -1,10 +1,26 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    // The two builds run side by side: each cleans only its own files.
+    clean: ['index.*'],
+    target: 'node20',
+  },
+  {
+    // Runnable programs: @tandem/core is bundled from its sources, so `npm start` runs the
+    // model against the core in this tree without waiting for the core's own build.
+    entry: { 'examples/simulate': 'examples/simulate.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    clean: ['examples/**'],
+    target: 'node20',
+    noExternal: ['@tandem/core'],
+    esbuildOptions(options) {
+      options.alias = { '@tandem/core': '../packages/core/src/index.ts' };
+    },
+  },
+]);
