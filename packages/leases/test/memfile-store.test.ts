@@ -345,11 +345,14 @@ describe('MemfileLeaseStore durability and compaction', () => {
 
   it('compacts on its own every lfc-interval seconds', async () => {
     const path = freshPath();
+    const startedMs = Date.now();
     const store = await MemfileLeaseStore.open({ path, persist: true, lfcIntervalS: 1 });
     await store.add(leaseAt('10.0.0.1'));
     expect(existsSync(`${path}.2`)).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    while (!existsSync(`${path}.2`) && Date.now() - startedMs < 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(Date.now() - startedMs).toBeGreaterThanOrEqual(950);
     expect(existsSync(`${path}.2`)).toBe(true);
+    expect((await loadMemfileLeases(path)).map((l) => l.address)).toEqual(['10.0.0.1']);
     await store.close();
   });
 
