@@ -3,7 +3,7 @@
  * option overload). It runs once per received packet, so it allocates one object per option and
  * nothing per byte: fields and option payloads are views into the input.
  */
-import { formatIpv4 } from './ipv4-address.js';
+import { formatIpv4, IPV4_ZERO } from './ipv4-address.js';
 import { optionPayloadProblem } from './options.js';
 import { OptionCode, type Dhcp4Packet, type DhcpOption } from './packet.js';
 
@@ -35,6 +35,16 @@ const OVERLOAD_SNAME = 2;
  */
 const optionIndexByCode = new Int16Array(256).fill(-1);
 
+function readUint32(buf: Uint8Array, at: number): number {
+  return ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
+}
+
+/** Most addresses in a query are 0.0.0.0; skip the number formatting for them. */
+function formatAddress(buf: Uint8Array, at: number): string {
+  const value = readUint32(buf, at);
+  return value === 0 ? IPV4_ZERO : formatIpv4(value);
+}
+
 function failure(kind: DecodeErrorKind, message: string): DecodeResult {
   return { ok: false, error: { kind, message } };
 }
@@ -47,8 +57,7 @@ export function decodePacket(buf: Uint8Array): DecodeResult {
       `packet of ${buf.length} bytes is shorter than the ${OPTIONS_OFFSET} bytes of BOOTP header and magic cookie`,
     );
   }
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const cookie = view.getUint32(BOOTP_HEADER_LENGTH);
+  const cookie = readUint32(buf, BOOTP_HEADER_LENGTH);
   if (cookie !== MAGIC_COOKIE) {
     return failure('bad-magic', `magic cookie is 0x${cookie.toString(16).padStart(8, '0')}, not 0x63825363`);
   }
@@ -87,13 +96,13 @@ export function decodePacket(buf: Uint8Array): DecodeResult {
         htype: buf[1]!,
         hlen,
         hops: buf[3]!,
-        xid: view.getUint32(4),
-        secs: view.getUint16(8),
-        flags: view.getUint16(10),
-        ciaddr: formatIpv4(view.getUint32(12)),
-        yiaddr: formatIpv4(view.getUint32(16)),
-        siaddr: formatIpv4(view.getUint32(20)),
-        giaddr: formatIpv4(view.getUint32(24)),
+        xid: readUint32(buf, 4),
+        secs: (buf[8]! << 8) | buf[9]!,
+        flags: (buf[10]! << 8) | buf[11]!,
+        ciaddr: formatAddress(buf, 12),
+        yiaddr: formatAddress(buf, 16),
+        siaddr: formatAddress(buf, 20),
+        giaddr: formatAddress(buf, 24),
         chaddr: buf.subarray(28, 44),
         sname: overload & OVERLOAD_SNAME ? EMPTY : buf.subarray(SNAME_OFFSET, SNAME_OFFSET + SNAME_LENGTH),
         file: overload & OVERLOAD_FILE ? EMPTY : buf.subarray(FILE_OFFSET, FILE_OFFSET + FILE_LENGTH),

@@ -20,10 +20,17 @@ export function encodedPacketLength(packet: Dhcp4Packet): number {
   return Math.max(size, MIN_PACKET_LENGTH);
 }
 
-function writeAddress(view: DataView, at: number, address: string, field: string): void {
+function writeAddress(out: Uint8Array, at: number, address: string, field: string): void {
   const value = parseIpv4(address);
   if (value === undefined) throw new RangeError(`${field} '${address}' is not an IPv4 address`);
-  view.setUint32(at, value);
+  writeUint32(out, at, value);
+}
+
+function writeUint32(out: Uint8Array, at: number, value: number): void {
+  out[at] = value >>> 24;
+  out[at + 1] = (value >>> 16) & 255;
+  out[at + 2] = (value >>> 8) & 255;
+  out[at + 3] = value & 255;
 }
 
 function writeField(out: Uint8Array, at: number, size: number, bytes: Uint8Array, field: string): void {
@@ -31,38 +38,63 @@ function writeField(out: Uint8Array, at: number, size: number, bytes: Uint8Array
   out.set(bytes, at);
 }
 
+/**
+ * Output buffers are cut from shared zero-filled slabs, as Node's Buffer pool does: a fresh
+ * ArrayBuffer per packet costs more than encoding it. Regions are never reused, so a packet
+ * stays valid for as long as the caller holds it; only its `.buffer` is shared.
+ */
+const SLAB_SIZE = 64 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabOffset = 0;
+
+function allocate(size: number): Uint8Array {
+  if (size > SLAB_SIZE / 4) return new Uint8Array(size);
+  if (slabOffset + size > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabOffset = 0;
+  }
+  const out = slab.subarray(slabOffset, slabOffset + size);
+  slabOffset += (size + 7) & ~7;
+  return out;
+}
+
 /** Throws RangeError on a packet no wire form exists for (bad address text, oversized field, code 0, 52 or 255). */
 export function encodePacket(packet: Dhcp4Packet): Uint8Array {
-  const out = new Uint8Array(encodedPacketLength(packet));
-  const view = new DataView(out.buffer);
+  const out = allocate(encodedPacketLength(packet));
   out[0] = packet.op;
   out[1] = packet.htype;
   out[2] = packet.hlen;
   out[3] = packet.hops;
-  view.setUint32(4, packet.xid >>> 0);
-  view.setUint16(8, packet.secs);
-  view.setUint16(10, packet.flags);
-  writeAddress(view, 12, packet.ciaddr, 'ciaddr');
-  writeAddress(view, 16, packet.yiaddr, 'yiaddr');
-  writeAddress(view, 20, packet.siaddr, 'siaddr');
-  writeAddress(view, 24, packet.giaddr, 'giaddr');
+  writeUint32(out, 4, packet.xid >>> 0);
+  out[8] = (packet.secs >>> 8) & 255;
+  out[9] = packet.secs & 255;
+  out[10] = (packet.flags >>> 8) & 255;
+  out[11] = packet.flags & 255;
+  writeAddress(out, 12, packet.ciaddr, 'ciaddr');
+  writeAddress(out, 16, packet.yiaddr, 'yiaddr');
+  writeAddress(out, 20, packet.siaddr, 'siaddr');
+  writeAddress(out, 24, packet.giaddr, 'giaddr');
   writeField(out, 28, 16, packet.chaddr, 'chaddr');
   writeField(out, 44, 64, packet.sname, 'sname');
   writeField(out, 108, 128, packet.file, 'file');
-  view.setUint32(BOOTP_HEADER_LENGTH, MAGIC_COOKIE);
+  writeUint32(out, BOOTP_HEADER_LENGTH, MAGIC_COOKIE);
   let at = BOOTP_HEADER_LENGTH + 4;
-  for (const { code, data } of packet.options) {
+  const options = packet.options;
+  for (let i = 0; i < options.length; i++) {
+    const { code, data } = options[i]!;
     if (!Number.isInteger(code) || code <= OptionCode.PAD || code >= OptionCode.END || code === OptionCode.OVERLOAD) {
       throw new RangeError(`option code ${code} cannot be encoded (1..254 except the overload framing option 52)`);
     }
-    if (data.length === 0) {
+    const length = data.length;
+    if (length <= 255) {
       out[at] = code;
-      out[at + 1] = 0;
-      at += 2;
+      out[at + 1] = length;
+      out.set(data, at + 2);
+      at += 2 + length;
       continue;
     }
-    for (let from = 0; from < data.length; from += 255) {
-      const chunk = Math.min(255, data.length - from);
+    for (let from = 0; from < length; from += 255) {
+      const chunk = Math.min(255, length - from);
       out[at] = code;
       out[at + 1] = chunk;
       out.set(data.subarray(from, from + chunk), at + 2);

@@ -101,6 +101,15 @@ describe('header', () => {
     expect(bytes[bytes.length - 1]).toBe(255);
   });
 
+  it('keeps every encoded packet intact while later ones are encoded (shared output slabs)', () => {
+    const encoded = Array.from({ length: 1000 }, (_, i) => encodePacket({ ...discover(), xid: i }));
+    encoded.forEach((bytes, i) => {
+      const back = decodePacket(bytes);
+      expect(back.ok && back.packet.xid).toBe(i);
+      expect(bytes[bytes.length - 1]).toBe(0);
+    });
+  });
+
   it('refuses to encode what has no wire form', () => {
     expect(() => encodePacket({ ...discover(), ciaddr: '1.2.3' })).toThrow(RangeError);
     expect(() => encodePacket({ ...discover(), chaddr: new Uint8Array(17) })).toThrow(RangeError);

@@ -185,42 +185,56 @@ export class AllocationEngine {
     const type = messageType(query);
     if (type === undefined) return drop('no DHCP message type', changes);
     const identity = identifyClient(query);
-    const name = `${messageTypeName(type)} from ${describeClient(identity)}`;
+    // Built only when a query is dropped: most are answered.
+    const name = () => `${messageTypeName(type)} from ${describeClient(identity)}`;
     if (identity.hwAddress === '' && identity.clientId === undefined) {
-      return drop(`${name}: no hardware address and no client identifier to tell the client by`, changes);
+      return drop(`${name()}: no hardware address and no client identifier to tell the client by`, changes);
     }
     if ((clientIdentifier(query)?.length ?? 0) > MAX_CLIENT_ID_BYTES) {
-      return drop(`${name}: client identifier longer than ${MAX_CLIENT_ID_BYTES} bytes`, changes);
+      return drop(`${name()}: client identifier longer than ${MAX_CLIENT_ID_BYTES} bytes`, changes);
     }
     const serverId = serverIdentifier(query);
     if (type === MessageType.DISCOVER && serverId !== undefined) {
-      return drop(`${name}: a DHCPDISCOVER must not carry a server identifier (RFC 2131 table 5)`, changes);
+      return drop(`${name()}: a DHCPDISCOVER must not carry a server identifier (RFC 2131 table 5)`, changes);
     }
     if (serverId !== undefined && !this.#isOurServerId(serverId, query, context)) {
-      return drop(`${name}: server identifier ${serverId} is not this server's (the client chose another server)`, changes);
+      return drop(`${name()}: server identifier ${serverId} is not this server's (the client chose another server)`, changes);
     }
 
-    const clientKeys: string[] = [];
-    if (identity.hwAddress !== '') clientKeys.push(`hw ${identity.hwAddress}`);
-    if (identity.clientId !== undefined) clientKeys.push(`cid ${identity.clientId}`);
-    if (clientKeys.some((key) => this.#clientsInFlight.has(key))) {
-      return drop(`${name}: a previous query from this client is still being processed`, changes);
+    const hwKey = identity.hwAddress === '' ? undefined : `hw ${identity.hwAddress}`;
+    const clientIdKey = identity.clientId === undefined ? undefined : `cid ${identity.clientId}`;
+    if ((hwKey !== undefined && this.#clientsInFlight.has(hwKey)) || (clientIdKey !== undefined && this.#clientsInFlight.has(clientIdKey))) {
+      return drop(`${name()}: a previous query from this client is still being processed`, changes);
     }
-    for (const key of clientKeys) this.#clientsInFlight.add(key);
+    if (hwKey !== undefined) this.#clientsInFlight.add(hwKey);
+    if (clientIdKey !== undefined) this.#clientsInFlight.add(clientIdKey);
     const claims = new Set<number>();
     try {
       const exchange = this.#openExchange(query, context, identity, changes, claims);
-      const result = await match(type)
-        .with(MessageType.DISCOVER, () => this.#discover(exchange))
-        .with(MessageType.REQUEST, () => this.#request(exchange))
-        .with(MessageType.DECLINE, () => this.#decline(exchange))
-        .with(MessageType.RELEASE, () => this.#releaseLease(exchange))
-        .with(MessageType.INFORM, () => this.#inform(exchange))
-        .otherwise(async () => drop('not a message a server answers', changes));
-      return result.kind === 'drop' ? { ...result, reason: `${name}: ${result.reason}` } : result;
+      const result = await this.#dispatch(type, exchange);
+      return result.kind === 'drop' ? { ...result, reason: `${name()}: ${result.reason}` } : result;
     } finally {
-      for (const key of clientKeys) this.#clientsInFlight.delete(key);
+      if (hwKey !== undefined) this.#clientsInFlight.delete(hwKey);
+      if (clientIdKey !== undefined) this.#clientsInFlight.delete(clientIdKey);
       for (const address of claims) this.#release(address);
+    }
+  }
+
+  /** A plain switch: this runs for every packet, and message types are numbers, not a union. */
+  #dispatch(type: number, exchange: Exchange): Promise<ProcessResult> {
+    switch (type) {
+      case MessageType.DISCOVER:
+        return this.#discover(exchange);
+      case MessageType.REQUEST:
+        return this.#request(exchange);
+      case MessageType.DECLINE:
+        return this.#decline(exchange);
+      case MessageType.RELEASE:
+        return this.#releaseLease(exchange);
+      case MessageType.INFORM:
+        return this.#inform(exchange);
+      default:
+        return Promise.resolve(drop('not a message a server answers', exchange.changes));
     }
   }
 

@@ -5,6 +5,16 @@
 import type { ConfiguredOption } from '../config/types.js';
 
 const mapCache = new WeakMap<readonly ConfiguredOption[], ReadonlyMap<number, ConfiguredOption>>();
+const alwaysSendCache = new WeakMap<readonly ConfiguredOption[], readonly number[]>();
+
+function alwaysSendCodes(options: readonly ConfiguredOption[]): readonly number[] {
+  let codes = alwaysSendCache.get(options);
+  if (codes === undefined) {
+    codes = options.filter((o) => o.alwaysSend).map((o) => o.code);
+    alwaysSendCache.set(options, codes);
+  }
+  return codes;
+}
 
 function byCode(options: readonly ConfiguredOption[]): ReadonlyMap<number, ConfiguredOption> {
   let map = mapCache.get(options);
@@ -35,8 +45,13 @@ export class OptionLevels {
    * innermost definition (Kea collects the codes first, then looks each one up).
    */
   alwaysSend(): ConfiguredOption[] {
-    const codes = new Set<number>();
-    for (const level of this.#levels) for (const option of level) if (option.alwaysSend) codes.add(option.code);
-    return [...codes].map((code) => this.find(code)!);
+    const found: ConfiguredOption[] = [];
+    for (const level of this.#levels) {
+      for (const code of alwaysSendCodes(level)) {
+        const option = this.find(code)!;
+        if (!found.includes(option)) found.push(option);
+      }
+    }
+    return found;
   }
 }

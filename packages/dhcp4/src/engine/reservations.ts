@@ -66,6 +66,7 @@ export class ReservationIndex {
   }
 
   #find(reservations: ReservationTable, identity: ClientIdentity): Reservation4 | undefined {
+    if (reservations.byIdentifier.size === 0) return undefined;
     for (const type of this.#identifierTypes) {
       const identifier = type === 'hw-address' ? identity.hwAddress : identity.clientId;
       if (identifier === undefined || identifier === '') continue;
