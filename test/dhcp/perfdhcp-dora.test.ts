@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allLeasesOverControl } from '../harness/control-client.js';
-import { dhcp4Config, startTandemd, tempDir, writeConfig } from '../harness/daemons.js';
+import { REPO_ROOT, dhcp4Config, startTandemd, tempDir, writeConfig } from '../harness/daemons.js';
 import { activeLeases } from '../harness/kea-lease-file.js';
 import { createTestLan, netnsUnavailable, type TestLan } from '../harness/netns.js';
 import { runPerfdhcp } from '../harness/perfdhcp.js';
-import type { Started } from '../harness/processes.js';
+import { startProcess, type Started } from '../harness/processes.js';
 
 const noNetns = netnsUnavailable();
+const RELAY_CLIENT = join(REPO_ROOT, 'test/harness/relay-client.mjs');
 if (noNetns !== undefined) console.warn(`skipping tandemd-under-perfdhcp tests: ${noNetns}`);
 
 describe.skipIf(noNetns !== undefined)('tandemd under perfdhcp (relay, private netns LAN)', () => {
@@ -76,5 +77,22 @@ describe.skipIf(noNetns !== undefined)('tandemd under perfdhcp (relay, private n
     expect(after.size).toBe(before + acks.received - releases);
     expect([...after.values()].filter((l) => l.hwaddr.startsWith('00:0b:'))).toHaveLength(acks.received - releases);
     expect((await allLeasesOverControl(controlSocket)).length).toBe(after.size);
+  });
+
+  it('RFC 2131 §4.1: clients on the server\'s own link (no relay, broadcast flag) get OFFER and ACK by broadcast', async () => {
+    const server = lan!.hosts.server!;
+    const client = lan!.hosts.client!;
+    // The test client cannot send from 0.0.0.0 without raw sockets, so it broadcasts on its subnet instead.
+    const direct = startProcess(
+      client.ns,
+      process.execPath,
+      [RELAY_CLIENT, '--server', server.address, '--giaddr', client.address, '--clients', '20', '--direct', 'true', '--broadcast', '198.18.255.255', '--mac-base', '02:dd:00', '--concurrency', '1'],
+      join(dir, 'direct.log'),
+    );
+    await direct.waitFor(/"event":"done"/, 30_000);
+    const acks = direct.output().split('\n').filter((l) => l.startsWith('{"event":"ack"')).map((l) => JSON.parse(l) as { address: string; mac: string });
+    expect(acks).toHaveLength(20);
+    const leases = activeLeases(leaseFile);
+    expect(acks.every((a) => leases.get(a.address)?.hwaddr === a.mac)).toBe(true);
   });
 });

@@ -1,10 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startProcess, type Started } from './processes.js';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+/** The repository root, found upwards from this file (which may also run bundled, from packages/server/dist/bench). */
+const findRepoRoot = (): string => {
+  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'packages/server/package.json'))) return dir;
+  }
+  throw new Error(`cannot find the repository root above ${import.meta.dirname}`);
+};
+
+export const REPO_ROOT = findRepoRoot();
 export const TANDEMD = join(REPO_ROOT, 'packages/server/dist/tandemd.js');
 
 /** Integration tests run the built daemon, as an operator would; say how to get it when it is missing. */

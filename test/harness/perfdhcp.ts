@@ -70,8 +70,6 @@ export const perfdhcpArgs = (run: PerfdhcpRun): string[] => [
   ...(run.macBase !== undefined ? ['-b', `mac=${run.macBase}`] : []),
   ...(run.localPort !== undefined ? ['-L', String(run.localPort)] : []),
   ...(run.remotePort !== undefined ? ['-N', String(run.remotePort)] : []),
-  // One receive thread is enough, and leaves the second core to the server under test.
-  '-g', 'single',
   run.server,
 ];
 

@@ -4,7 +4,7 @@
 // knows exactly which leases were acknowledged. Independent of @tandem/dhcp4 on purpose: it checks the daemon
 // with a second, separately written codec.
 //
-// usage: relay-client.mjs --server A --giaddr G --clients N [--mac-base 02:00:00] [--concurrency C]
+// usage: relay-client.mjs --server A --giaddr G --clients N [--mac-base 02:00:00] [--concurrency C] [--direct true]
 //                         [--mode dora|rebind] [--leases file.json] [--server-port 67] [--timeout-ms 1000] [--retries 3]
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
@@ -21,6 +21,9 @@ const timeoutMs = Number(args['timeout-ms'] ?? 1000);
 const retries = Number(args.retries ?? 3);
 const mode = args.mode ?? 'dora';
 const macBase = (args['mac-base'] ?? '02:00:00').split(':').map((h) => parseInt(h, 16));
+// --direct: no relay; clients broadcast (to --broadcast, default 255.255.255.255) from port 68 with the
+// broadcast flag, as on the server's own link.
+const direct = args.direct === 'true';
 
 const ip = (text) => text.split('.').map(Number);
 const ipText = (b, o) => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
@@ -30,10 +33,11 @@ const hex = (bytes) => bytes.map((b) => b.toString(16).padStart(2, '0')).join(':
 /** One BOOTREQUEST with options [code, bytes][]; giaddr set, hops 1, as a relay forwards it. */
 const request = ({ xid, mac, ciaddr = '0.0.0.0', options }) => {
   const buf = Buffer.alloc(300);
-  buf[0] = 1; buf[1] = 1; buf[2] = 6; buf[3] = 1;
+  buf[0] = 1; buf[1] = 1; buf[2] = 6; buf[3] = direct ? 0 : 1;
   buf.writeUInt32BE(xid >>> 0, 4);
+  if (direct) buf.writeUInt16BE(0x8000, 10);
   Buffer.from(ip(ciaddr)).copy(buf, 12);
-  Buffer.from(ip(giaddr)).copy(buf, 24);
+  if (!direct) Buffer.from(ip(giaddr)).copy(buf, 24);
   Buffer.from(mac).copy(buf, 28);
   buf.writeUInt32BE(0x63825363, 236);
   let o = 240;
@@ -61,14 +65,15 @@ socket.on('message', (msg) => {
   const resolve = waiting.get(reply.xid);
   if (resolve) { waiting.delete(reply.xid); resolve(reply); }
 });
-await new Promise((r) => socket.bind(localPort, giaddr, r));
+await new Promise((r) => (direct ? socket.bind(68, r) : socket.bind(localPort, giaddr, r)));
+if (direct) socket.setBroadcast(true);
 
 const exchange = async (packet, xid) => {
   for (let attempt = 0; attempt <= retries; attempt++) {
     const reply = await new Promise((resolve) => {
       const timer = setTimeout(() => { waiting.delete(xid); resolve(undefined); }, timeoutMs);
       waiting.set(xid, (r) => { clearTimeout(timer); resolve(r); });
-      socket.send(packet, serverPort, server);
+      socket.send(packet, serverPort, direct ? (args.broadcast ?? '255.255.255.255') : server);
     });
     if (reply) return reply;
   }

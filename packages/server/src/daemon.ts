@@ -74,6 +74,7 @@ export class Daemon {
   #control: UnixControlSocket | undefined;
   #backlog = 0;
   #parked = 0;
+  #limitedBroadcastUnroutable = false;
   #inFlight = new Set<Promise<void>>();
   #reclaimTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
@@ -300,57 +301,61 @@ export class Daemon {
 
   async #answer(allocated: Allocated): Promise<void> {
     const { packet, view, response, destination, changes } = allocated;
-    const limit = this.#config.daemon.parkedPacketLimit;
-    const parking = this.#hooks.leasesCommitted(view, changes);
-    this.#parked += 1;
-    try {
-      if (this.#parked > limit && limit > 0) {
+    let verdict = this.#hooks.leasesCommitted(view, changes);
+    if (verdict instanceof Promise) {
+      const limit = this.#config.daemon.parkedPacketLimit;
+      if (this.#parked >= limit) {
+        // Kea drops the answer when too many are parked; the lease updates already went out.
+        this.stats.unanswered += 1;
         this.#log.warn(MSG.DHCP4_RESPONSE_PARKED_DROP, `parked-packet-limit ${limit} reached: answer dropped`, { xid: packet.xid });
-        this.stats.unanswered += 1;
         return;
       }
-      const verdict = await parking;
-      if (verdict.kind === 'drop') {
-        this.stats.unanswered += 1;
-        this.#log.debug(MSG.DHCP4_RESPONSE_PARKED_DROP, verdict.reason, { xid: packet.xid });
-        return;
+      this.#parked += 1;
+      try {
+        verdict = await verdict;
+      } finally {
+        this.#parked -= 1;
       }
-    } finally {
-      this.#parked -= 1;
     }
-    await this.#send(encodePacket(response), destination, response);
+    if (verdict.kind === 'drop') {
+      this.stats.unanswered += 1;
+      if (this.#log.isDebug()) this.#log.debug(MSG.DHCP4_RESPONSE_PARKED_DROP, verdict.reason, { xid: packet.xid });
+      return;
+    }
+    this.#send(encodePacket(response), destination, response);
   }
 
-  async #send(bytes: Uint8Array, destination: Destination, response: Dhcp4Packet): Promise<void> {
+  #send(bytes: Uint8Array, decided: Destination, response: Dhcp4Packet): void {
     const endpoint = this.#endpoint;
     if (endpoint === undefined) return;
-    try {
-      await endpoint.send(bytes, destination.address, destination.port);
-      this.stats.sent += 1;
-      if (this.#log.isDebug()) {
-        this.#log.debug(MSG.DHCP4_PACKET_SEND, `${messageTypeName(response.options.find((o) => o.code === 53)?.data[0] ?? 0)} sent`, {
-          to: `${destination.address}:${destination.port}`,
-          xid: response.xid,
-        });
-      }
-    } catch (error) {
-      // A limited broadcast needs a route; without one, the subnet-directed broadcast of the interface reaches the same link.
-      const iface = this.#interfaces[0];
-      if (destination.broadcast && iface !== undefined) {
-        const directed = directedBroadcast(iface);
-        try {
-          await endpoint.send(bytes, directed, destination.port);
-          this.stats.sent += 1;
-          return;
-        } catch {
-          // Fall through to report the first error.
+    const iface = this.#interfaces[0];
+    const destination =
+      this.#limitedBroadcastUnroutable && decided.address === '255.255.255.255' && iface !== undefined
+        ? { ...decided, address: directedBroadcast(iface) }
+        : decided;
+    endpoint.send(bytes, destination.address, destination.port, (error) => {
+      if (error === null) {
+        this.stats.sent += 1;
+        if (this.#log.isDebug()) {
+          this.#log.debug(MSG.DHCP4_PACKET_SEND, `${messageTypeName(response.options.find((o) => o.code === 53)?.data[0] ?? 0)} sent`, {
+            to: `${destination.address}:${destination.port}`,
+            xid: response.xid,
+          });
         }
+        return;
+      }
+      // A limited broadcast needs a route (Kea's raw sockets do not); without one, the interface's
+      // subnet-directed broadcast reaches the same link. Remembered, so later broadcasts go there at once.
+      if (destination.address === '255.255.255.255' && iface !== undefined && (error as NodeJS.ErrnoException).code === 'ENETUNREACH') {
+        this.#limitedBroadcastUnroutable = true;
+        this.#send(bytes, destination, response);
+        return;
       }
       this.stats.sendFailed += 1;
-      this.#log.warn(MSG.DHCP4_PACKET_SEND_FAIL, `failed to send answer to ${destination.address}:${destination.port}: ${(error as Error).message}`, {
+      this.#log.warn(MSG.DHCP4_PACKET_SEND_FAIL, `failed to send answer to ${destination.address}:${destination.port}: ${error.message}`, {
         xid: response.xid,
       });
-    }
+    });
   }
 
   #scheduleReclamation(): void {

@@ -47,7 +47,11 @@ export interface DhcpServiceControl {
 export interface DhcpHaHooks<CommandCtx = unknown> {
   start(service: DhcpServiceControl): Promise<void>;
   classify(query: HaQuery, nowMs: number): QueryVerdict;
-  leasesCommitted(query: HaQuery, changes: LeaseChanges): Promise<ParkVerdict>;
+  /**
+   * A verdict at once when nothing needs acknowledging, or a promise when the answer is parked until the
+   * partners acknowledged the lease updates (only those count against `parked-packet-limit`).
+   */
+  leasesCommitted(query: HaQuery, changes: LeaseChanges): ParkVerdict | Promise<ParkVerdict>;
   /** HA's own commands (ha-heartbeat, ha-sync, ...), added to the daemon's command registry. */
   readonly commands: Readonly<Record<string, CommandHandler<CommandCtx>>>;
   /** The `high-availability` list status-get appends; undefined when HA is not loaded. */
@@ -57,13 +61,12 @@ export interface DhcpHaHooks<CommandCtx = unknown> {
 
 const SERVE_UNCLASSIFIED: QueryVerdict = { kind: 'serve', classes: [] };
 const SEND: ParkVerdict = { kind: 'send' };
-const SENT_NOW: Promise<ParkVerdict> = Promise.resolve(SEND);
 
 /** A daemon without libdhcp_ha.so: every query served, every answer sent at once, the service left alone. */
 export const withoutHa: DhcpHaHooks<never> = {
   start: async () => undefined,
   classify: () => SERVE_UNCLASSIFIED,
-  leasesCommitted: () => SENT_NOW,
+  leasesCommitted: () => SEND,
   commands: {},
   statusSection: () => undefined,
   stop: async () => undefined,

@@ -37,10 +37,12 @@ export class UdpEndpoint {
     return this.socket.address().port;
   }
 
-  send(data: Uint8Array, address: string, port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.socket.send(data, port, address, (error) => (error ? reject(error) : resolve()));
-    });
+  /**
+   * Hands one datagram to the kernel. The callback form (no promise per packet) matters on the hot path:
+   * it runs for every answer.
+   */
+  send(data: Uint8Array, address: string, port: number, done: (error: Error | null) => void): void {
+    this.socket.send(data, port, address, done);
   }
 
   /** Stops receiving; sends already handed to the kernel still go out. */
