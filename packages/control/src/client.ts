@@ -225,7 +225,11 @@ const SOCKET_ERRORS: Readonly<Record<string, { failure: TransportFailure; messag
 function failureReply(error: NodeJS.ErrnoException): PeerReply {
   const known = error.code === undefined ? undefined : SOCKET_ERRORS[error.code];
   if (known !== undefined) return { kind: 'transport-error', ...known };
-  if (isTlsError(error)) return { kind: 'transport-error', failure: 'tls', message: `TLS handshake failed: ${error.message}` };
+  if (isTlsError(error)) {
+    // OpenSSL's `reason` is the readable part of its multi-field message.
+    const reason = 'reason' in error && typeof error.reason === 'string' ? error.reason : error.message.trim();
+    return { kind: 'transport-error', failure: 'tls', message: `TLS handshake failed: ${reason}` };
+  }
   return { kind: 'transport-error', failure: 'other', message: error.message };
 }
 
