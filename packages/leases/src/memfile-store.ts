@@ -168,9 +168,14 @@ export class MemfileLeaseStore implements LeaseStore {
     // Like Kea's start-up LFC when a file needs conversion; a second pass is needed when the first
     // had to finish an interrupted compaction and so could not take the live file over.
     let needsCompaction = loaded.interruptedCompaction || !store.liveFileIsKea22;
-    for (let pass = 0; needsCompaction && pass < 2; pass++) {
-      await store.compact();
-      needsCompaction = !store.liveFileIsKea22;
+    try {
+      for (let pass = 0; needsCompaction && pass < 2; pass++) {
+        await store.compact();
+        needsCompaction = !store.liveFileIsKea22;
+      }
+    } catch (error) {
+      await store.close();
+      throw error;
     }
     if (lfcIntervalS > 0) store.scheduleCompaction(lfcIntervalS * 1000);
     return store;
