@@ -25,3 +25,4 @@ export * from './version.js';
 export type { DaemonLog } from './log/logger.js';
 export { createDaemonLog } from './log/logger.js';
 export { MSG } from './log/message-ids.js';
+export * from './commands/lease4-args-core.js';

@@ -2,7 +2,8 @@ import type { Lease4, LeaseStore } from '@tandem/leases';
 import { CommandArgumentError as CommandError } from './argument-error.js';
 import { empty, failure, success, type ControlAnswer } from './answer.js';
 import { isJsonMap, type JsonValue } from './json.js';
-import { lease4ToJson, normaliseHexIdentifier, parseLease4Arguments, type Lease4Arguments } from './lease4-json.js';
+import { parseLease4ArgumentsWithCore } from './lease4-args-core.js';
+import { lease4ToJson, normaliseHexIdentifier, type Lease4Arguments } from './lease4-json.js';
 import type { CommandHandler } from './registry.js';
 import { ipv4ToNumber, type SubnetCatalog } from './subnet-catalog.js';
 
@@ -11,7 +12,7 @@ export interface LeaseCommandContext {
   readonly store: LeaseStore;
   readonly subnets: SubnetCatalog;
   nowS(): number;
-  /** The lease-argument parser; Kea 2.2's Lease4Parser semantics unless replaced by a shared wire parser. */
+  /** The lease-argument parser; by default the HA core's shared wire parser behind the daemon's subnet checks. */
   readonly parseLease?: (args: JsonValue | undefined, subnets: SubnetCatalog, nowS: number) => Lease4Arguments;
 }
 
@@ -83,7 +84,7 @@ const guarded =
 
 const parseLease = (args: JsonValue | undefined, ctx: LeaseCommandContext, missingText: string) => {
   if (args === undefined) throw new CommandError(missingText);
-  const parsed = (ctx.parseLease ?? parseLease4Arguments)(args, ctx.subnets, ctx.nowS());
+  const parsed = (ctx.parseLease ?? parseLease4ArgumentsWithCore)(args, ctx.subnets, ctx.nowS());
   if (parsed.kind === 'invalid') throw new CommandError(parsed.reason);
   return parsed;
 };
