@@ -52,7 +52,7 @@ async function obtain(engine: ReturnType<typeof makeEngine>['engine'], mac: stri
 }
 
 describe('DHCPDISCOVER', () => {
-  it('offers the first free address of the pool of the HA class, with the basic options, and writes nothing', async () => {
+  it('LU-18 offers the first free address of the pool of the HA class, with the basic options, and writes nothing', async () => {
     const { engine, store } = makeEngine();
     const result = await engine.process(discover({ mac: MAC_A, prl: [1, 3, 6, 15, 42] }), context());
     const offer = answer(result);
@@ -275,7 +275,7 @@ describe('DHCPREQUEST', () => {
     expect(leaseTimeS(short)).toBe(600);
   });
 
-  it('moving to another address deletes the old lease and reports both', async () => {
+  it('§10.1 moving to another address deletes the old lease and reports both (update + delete)', async () => {
     const { engine, store } = makeEngine();
     await obtain(engine, MAC_A, context(), { requested: '192.0.2.12' });
     const result = await engine.process(request({ mac: MAC_A, requested: '192.0.2.14', serverId: SERVER_ADDRESS }), context());
@@ -285,7 +285,7 @@ describe('DHCPREQUEST', () => {
     expect(await store.get('192.0.2.12')).toBeUndefined();
   });
 
-  it('NAK: the requested address is leased to another client', async () => {
+  it('LU-18 NAK: the requested address is leased to another client, and a NAK changes no lease', async () => {
     const { engine, store } = makeEngine();
     await obtain(engine, MAC_A, context(), { requested: '192.0.2.12' });
     const result = await engine.process(request({ mac: MAC_B, requested: '192.0.2.12', serverId: SERVER_ADDRESS }), context());
@@ -554,7 +554,7 @@ describe('DHCPRELEASE', () => {
 });
 
 describe('DHCPINFORM', () => {
-  it('acknowledges with configuration only: no lease time, yiaddr 0, to ciaddr', async () => {
+  it('LU-18 acknowledges with configuration only: no lease time, yiaddr 0, to ciaddr, no lease change', async () => {
     const { engine, store } = makeEngine();
     const result = await engine.process(inform({ mac: MAC_A, ciaddr: '192.0.2.200', prl: [1, 3, 42] }), context({ source: { address: '192.0.2.200', port: 68 } }));
     const ack = answer(result);
