@@ -82,7 +82,8 @@ export class PeerClient {
     // URL keeps the brackets of an IPv6 literal; neither the Host header nor connect() wants them.
     this.#hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
     this.#port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
-    this.#authorization = opts.basicAuth === undefined ? undefined : basicAuthHeader(opts.basicAuth);
+    // Kea sends no Authorization header when the peer's basic-auth-user is empty (spec §5.2).
+    this.#authorization = opts.basicAuth === undefined || opts.basicAuth.user === '' ? undefined : basicAuthHeader(opts.basicAuth);
     this.#maxAnswerBytes = opts.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
     const maxSockets = opts.maxSockets ?? DEFAULT_MAX_SOCKETS;
     const agentOptions: http.AgentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };

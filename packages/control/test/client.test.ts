@@ -71,6 +71,12 @@ describe('peer client: request framing is byte-identical to Kea 2.2', () => {
     expect(sent.headers[1]![1]).toBe(`Basic ${Buffer.from('ha:secret').toString('base64')}`);
   });
 
+  it('CFG-27 an empty basic-auth-user sends no Authorization header', async () => {
+    const server = await rawServer(ok);
+    await client(server.url, { basicAuth: { user: '', password: 'ignored' } }).send(heartbeat, { timeoutMs: 2000 });
+    expect(headerNames(server.requests[0]!.message.headers)).toEqual(['Host', 'Content-Length', 'Content-Type']);
+  });
+
   it('IPv6 peer: Host carries the address without brackets or port', async () => {
     const server = await startControlServer({ host: '::1', port: 0, dispatch: async () => answer(0, 'ok') }).catch(() => undefined);
     if (server === undefined) return; // no IPv6 loopback on this machine

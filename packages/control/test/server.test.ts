@@ -54,7 +54,7 @@ const header = (message: { headers: readonly (readonly [string, string])[] }, na
   message.headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
 
 describe('control server: round trip', () => {
-  it('answers a heartbeat sent by the peer client with a one-element list the HA check accepts', async () => {
+  it('MT-01 answers a heartbeat sent by the peer client with a one-element list the HA check accepts', async () => {
     const { url, received } = await listener(() => heartbeatAnswer);
     const reply = await client(url).send(heartbeat, { timeoutMs: 2000 });
     expect(reply).toMatchObject({ kind: 'answer', status: 200 });
@@ -286,7 +286,7 @@ describe('control server: Basic authentication', () => {
     connection.destroy();
   });
 
-  it('the peer client sees a 401 as an answer whose map body the HA check turns into an error', async () => {
+  it('CMD-08/CMD-11 the peer client sees a 401 as an answer whose map body the HA check turns into an error', async () => {
     const { url } = await listener(() => heartbeatAnswer, { basicAuth: credentials });
     const reply = await client(url).send(heartbeat, { timeoutMs: 2000 });
     expect(reply).toMatchObject({ kind: 'answer', status: 401, body: { result: 401, text: 'Unauthorized' } });
@@ -295,14 +295,15 @@ describe('control server: Basic authentication', () => {
 });
 
 describe('control server: restrict-commands', () => {
-  it('a command outside the accept list gets 403 {"result": 403, "text": "Forbidden"}; listed ones are served', async () => {
+  it('CMD-17 a restricted listener receiving ha-sync answers HTTP 403 {"result": 403, "text": "Forbidden"}; listed commands are served', async () => {
     const { server, received, logged } = await listener(() => heartbeatAnswer, { restrictCommands: new Set(['ha-heartbeat', 'lease4-update']) });
     const connection = await RawConnection.open(server.address.port);
-    connection.write(postBytes('{"command":"ha-scopes","service":["dhcp4"],"arguments":{"scopes":[]}}'));
+    connection.write(postBytes('{"command":"ha-sync","service":["dhcp4"],"arguments":{"server-name":"server2"}}'));
     const refused = await connection.readMessage();
     expect(refused.startLine).toBe('HTTP/1.1 403 Forbidden');
+    expect(headerNames(refused)).toEqual(['Content-Length', 'Content-Type', 'Date']);
     expect(refused.body).toBe('{ "result": 403, "text": "Forbidden" }');
-    expect(logged.some((l) => l.msgId === 'COMMAND_HTTP_LISTENER_COMMAND_REJECTED' && l.message.includes("'ha-scopes'"))).toBe(true);
+    expect(logged.some((l) => l.msgId === 'COMMAND_HTTP_LISTENER_COMMAND_REJECTED' && l.message.includes("'ha-sync'"))).toBe(true);
     connection.write(postBytes('{"command":"ha-heartbeat","service":["dhcp4"]}'));
     expect((await connection.readMessage()).startLine).toBe('HTTP/1.1 200 OK');
     expect(received.map((r) => r.request.command)).toEqual(['ha-heartbeat']);
