@@ -33,14 +33,14 @@ describe('Kea-flavoured JSON', () => {
 describe('daemon-owned Dhcp4 sections', () => {
   it('interfaces-config: names, name/address and *; dhcp-socket-type raw is accepted with one warning', () => {
     const warnings = warningsOf((w) =>
-      expect(parseInterfacesConfig({ interfaces: ['eth0', 'eth1/192.0.2.1', '*'], 'dhcp-socket-type': 'raw' }, 'Dhcp4/interfaces-config', w)).toEqual({
+      expect(parseInterfacesConfig({ interfaces: ['eth0', 'eth1/192.0.2.1', '*'], 'dhcp-socket-type': 'raw' }, '$.Dhcp4.interfaces-config', w)).toEqual({
         interfaces: [{ kind: 'interface', name: 'eth0' }, { kind: 'interface', name: 'eth1', address: '192.0.2.1' }, { kind: 'all' }],
       }),
     );
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.text).toMatch(/UDP socket/);
-    expect(() => parseInterfacesConfig({ interfaces: ['eth0'], 'bogus-key': 1 }, 'Dhcp4/interfaces-config', [])).toThrow(
-      "Dhcp4/interfaces-config: unsupported parameter 'bogus-key'",
+    expect(() => parseInterfacesConfig({ interfaces: ['eth0'], 'bogus-key': 1 }, '$.Dhcp4.interfaces-config', [])).toThrow(
+      "$.Dhcp4.interfaces-config: unsupported parameter 'bogus-key'",
     );
   });
 
@@ -52,8 +52,8 @@ describe('daemon-owned Dhcp4 sections', () => {
       persist: false,
       lfcIntervalS: 0,
     });
-    expect(() => parseLeaseDatabase({ type: 'mysql' }, 'Dhcp4/lease-database', [])).toThrow(/'mysql' is not supported/);
-    expect(() => parseLeaseDatabase({ type: 'memfile', host: 'db' }, 'Dhcp4/lease-database', [])).toThrow(/'host' not supported/);
+    expect(() => parseLeaseDatabase({ type: 'mysql' }, '$.Dhcp4.lease-database', [])).toThrow(/'mysql' is not supported/);
+    expect(() => parseLeaseDatabase({ type: 'memfile', host: 'db' }, '$.Dhcp4.lease-database', [])).toThrow(/'host' not supported/);
   });
 
   it('control-socket: unix only, socket-name required', () => {
@@ -74,8 +74,8 @@ describe('daemon-owned Dhcp4 sections', () => {
       { kind: 'lease-cmds', library: '/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so' },
       { kind: 'high-availability', library: '/usr/lib/kea/hooks/libdhcp_ha.so', parameters },
     ]);
-    expect(() => parseHooksLibraries([{ library: '/usr/lib/kea/hooks/libdhcp_stat_cmds.so' }], 'Dhcp4/hooks-libraries')).toThrow(
-      "Dhcp4/hooks-libraries[0]/library: hook library '/usr/lib/kea/hooks/libdhcp_stat_cmds.so' is not supported",
+    expect(() => parseHooksLibraries([{ library: '/usr/lib/kea/hooks/libdhcp_stat_cmds.so' }], '$.Dhcp4.hooks-libraries')).toThrow(
+      "$.Dhcp4.hooks-libraries[0].library: hook library '/usr/lib/kea/hooks/libdhcp_stat_cmds.so' is not supported",
     );
   });
 
@@ -92,9 +92,9 @@ describe('daemon-owned Dhcp4 sections', () => {
 
   it('tuning keys are accepted with one warning each; unsupported features and enabled DDNS are refused', () => {
     const warnings = warningsOf((w) =>
-      checkDaemonOnlyKeys({ 'multi-threading': { 'enable-multi-threading': true }, 'sanity-checks': {}, 'dhcp-ddns': { 'enable-updates': false } }, 'Dhcp4', w),
+      checkDaemonOnlyKeys({ 'multi-threading': { 'enable-multi-threading': true }, 'sanity-checks': {}, 'dhcp-ddns': { 'enable-updates': false } }, '$.Dhcp4', w),
     );
-    expect(warnings.map((w) => w.path)).toEqual(['Dhcp4/multi-threading', 'Dhcp4/sanity-checks', 'Dhcp4/dhcp-ddns']);
+    expect(warnings.map((w) => w.path)).toEqual(['$.Dhcp4.multi-threading', '$.Dhcp4.sanity-checks', '$.Dhcp4.dhcp-ddns']);
     expect(() => checkDaemonOnlyKeys({ 'hosts-database': {} }, 'Dhcp4', [])).toThrow(ConfigError);
     expect(() => checkDaemonOnlyKeys({ 'dhcp-ddns': { 'enable-updates': true } }, 'Dhcp4', [])).toThrow(/DNS updates/);
     for (const key of ['interfaces-config', 'lease-database', 'control-socket', 'hooks-libraries', 'loggers', 'multi-threading']) {
