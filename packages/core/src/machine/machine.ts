@@ -1,6 +1,6 @@
 import { and, enqueueActions, setup } from 'xstate';
 import { STATE_LABELS, type StateLabel } from '../config/types.js';
-import type { HaEvent, InternalEvent } from './events.js';
+import type { HaEvent, InternalEvent, MaintenanceNotifyOutcome } from './events.js';
 import type { CommandAnswer, HaEffect } from './effects.js';
 import type { HaContext, HaMachineInput, ParkedQuery } from './context.js';
 import { decide, normalState, type Verdict } from './decide.js';
@@ -40,6 +40,19 @@ const NO_HEARTBEAT: ReadonlySet<StateLabel> = new Set(['terminated', 'passive-ba
 
 const answer = (result: number, text: string, args?: Record<string, unknown>): CommandAnswer =>
   args === undefined ? { result, text } : { result, text, arguments: args };
+
+/**
+ * How a failed peer command is quoted to the operator (§8.1): 2.2.0 writes "<text>, error code
+ * <n>", HEAD "<text> (error code <n>)"; a transport failure is its message alone.
+ */
+const peerErrorText = (compat: HaContext['compat'], outcome: MaintenanceNotifyOutcome): string =>
+  outcome.kind === 'refused'
+    ? compat === 'head'
+      ? `${outcome.text} (error code ${outcome.code})`
+      : `${outcome.text}, error code ${outcome.code}`
+    : outcome.kind === 'unreachable'
+      ? outcome.text
+      : '';
 
 const sameScopes = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((s, i) => s === b[i]);
@@ -141,10 +154,11 @@ export const haMachine = setup({
       return target === params.label;
     },
     'cancels maintenance': ({ event }) => event.type === 'command.ha-maintenance-notify' && event.cancel,
-    'pending request is': ({ context, event }, params: { kind: 'maintenance-start' | 'maintenance-cancel'; outcome: 'accepted' | 'unreachable' | 'refused' | 'failed' }) => {
+    'pending request is': ({ context, event }, params: { kind: 'maintenance-start' | 'maintenance-cancel'; outcome: 'accepted' | 'unreachable' | 'refused' | 'failed' | 'any' }) => {
       if (event.type !== 'maintenance-notify.completed') return false;
       const pending = context.pendingCommand;
       if (pending === undefined || pending.kind !== params.kind || pending.requestId !== event.requestId) return false;
+      if (params.outcome === 'any') return true;
       if (params.outcome === 'failed') return event.outcome.kind !== 'accepted';
       return event.outcome.kind === params.outcome;
     },
@@ -268,6 +282,12 @@ export const haMachine = setup({
       if (partner === undefined) return;
       enqueue.emit({ type: 'ha-reset.send', peer: partner.name });
     }),
+    // The operations of a failed delivery are gone, so the backlog can no longer bring the partner
+    // up to date: if the ha-reset fails too, the next heartbeat retries the reset instead of
+    // "delivering" an empty backlog and losing the updates (quirk §13.10, its recommended fix).
+    'note backlog lost': enqueueActions(({ context, enqueue }) =>
+      enqueue.assign({ backlog: { ...context.backlog, overflowed: true } }),
+    ),
     'note time': enqueueActions(({ context, event, enqueue }) => enqueue.assign({ nowMs: eventTime(context, event) })),
 
     // Heartbeats (§6.1, §6.2).
@@ -359,7 +379,9 @@ export const haMachine = setup({
     'dispatch lease updates': enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'leases.committed') return;
       const { config } = context;
-      if (!config.sendLeaseUpdates) {
+      // A query that changed no lease (NAK, a renewal from the lease cache) produces no update
+      // at all: nothing sent, queued, counted or parked (§10.1, LU-18).
+      if (!config.sendLeaseUpdates || (event.updated.length === 0 && event.deleted.length === 0)) {
         enqueue.emit({ type: 'query.respond', queryId: event.queryId });
         return;
       }
@@ -488,7 +510,23 @@ export const haMachine = setup({
         answer: answer(1, 'Unable to cancel the maintenance for the server not in the in-maintenance state.'),
       });
     }),
-    'prepare return': enqueueActions(({ enqueue }) => enqueue.assign({ skipEvaluation: true, pendingCommand: undefined })),
+    // Only the cancel this server awaited is settled here; a return from in-maintenance (the
+    // partner's notify) must not forget an ha-maintenance-start still waiting for its partner (§8.9).
+    'prepare return': enqueueActions(({ event, enqueue }) =>
+      enqueue.assign(event.type === 'maintenance-notify.completed' ? { skipEvaluation: true, pendingCommand: undefined } : { skipEvaluation: true }),
+    ),
+    'forget pending command': enqueueActions(({ context, event, enqueue }) =>
+      enqueue.assign({ nowMs: eventTime(context, event), pendingCommand: undefined }),
+    ),
+    'answer maintenance start no longer allowed': enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'maintenance-notify.completed' || context.pendingCommand === undefined) return;
+      enqueue.emit({
+        type: 'command.answer',
+        requestId: context.pendingCommand.requestId,
+        answer: answer(1, `Unable to transition the server from the ${context.state} to partner-in-maintenance state.`),
+      });
+      enqueue.assign({ nowMs: event.nowMs, pendingCommand: undefined });
+    }),
     'answer maintenance canceled': enqueueActions(({ event, enqueue }) => {
       if (event.type !== 'command.ha-maintenance-notify') return;
       enqueue.emit({ type: 'command.answer', requestId: event.requestId, answer: answer(0, 'Server maintenance canceled.') });
@@ -543,8 +581,7 @@ export const haMachine = setup({
     }),
     'answer maintenance start refused': enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'maintenance-notify.completed' || context.pendingCommand === undefined) return;
-      const outcome = event.outcome;
-      const detail = outcome.kind === 'refused' ? `${outcome.text}, error code ${outcome.code}` : outcome.kind === 'unreachable' ? outcome.text : '';
+      const detail = peerErrorText(context.compat, event.outcome);
       enqueue.emit({
         type: 'command.answer',
         requestId: context.pendingCommand.requestId,
@@ -557,8 +594,7 @@ export const haMachine = setup({
     }),
     'answer maintenance cancel failed': enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'maintenance-notify.completed' || context.pendingCommand === undefined) return;
-      const outcome = event.outcome;
-      const detail = outcome.kind === 'refused' ? `${outcome.text}, error code ${outcome.code}` : outcome.kind === 'unreachable' ? outcome.text : '';
+      const detail = peerErrorText(context.compat, event.outcome);
       enqueue.emit({
         type: 'command.answer',
         requestId: context.pendingCommand.requestId,
@@ -688,6 +724,16 @@ export const haMachine = setup({
         ],
         'maintenance-notify.completed': [
           {
+            // Kea sends the notify synchronously inside ha-maintenance-start, so its state cannot
+            // change meanwhile; here heartbeats go on. A start is judged again against the state
+            // at completion (§8.9 step 1): e.g. terminated is left only by ha-reset (§2.9).
+            guard: and([
+              { type: 'pending request is', params: { kind: 'maintenance-start', outcome: 'any' } },
+              { type: 'state is', params: { labels: ['backup', 'in-maintenance', 'partner-in-maintenance', 'terminated'] } },
+            ]),
+            actions: 'answer maintenance start no longer allowed',
+          },
+          {
             guard: { type: 'pending request is', params: { kind: 'maintenance-start', outcome: 'accepted' } },
             target: '#partner-in-maintenance',
             actions: 'answer maintenance started',
@@ -705,7 +751,16 @@ export const haMachine = setup({
             guard: { type: 'pending request is', params: { kind: 'maintenance-cancel', outcome: 'failed' } },
             actions: 'answer maintenance cancel failed',
           },
+          {
+            // The partner left maintenance, but partner-in-maintenance was already left meanwhile
+            // (e.g. to partner-down, §2.7 step 4): answer the request (§8.10) and stay.
+            guard: { type: 'pending request is', params: { kind: 'maintenance-cancel', outcome: 'accepted' } },
+            actions: ['answer maintenance cancel accepted', 'forget pending command'],
+          },
         ],
+        // A maintenance cancel skips only the evaluation it triggers (§1.3 guard 1, §8.6); states
+        // without decisions of their own (passive-backup, ...) must not carry the skip to a later one.
+        'ha.evaluate': { guard: 'skipping evaluation', actions: 'consume skip' },
         'command.ha-sync-complete-notify': { actions: 'handle sync complete notify' },
         'command.dhcp-disable': { actions: 'disable service' },
         'command.dhcp-enable': { actions: 'enable service' },
@@ -797,7 +852,7 @@ export const haMachine = setup({
               on: {
                 'backlog.delivered': [
                   { guard: 'backlog delivered', target: '#load-balancing', actions: 'note time' },
-                  { target: 'resetting', actions: 'note time' },
+                  { target: 'resetting', actions: ['note time', 'note backlog lost'] },
                 ],
               },
             },
