@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dhcp4Config, requireBuiltTandemd, tempDir, writeConfig } from '../harness/daemons.js';
+import { REPO_ROOT, dhcp4Config, requireBuiltTandemd, tempDir, writeConfig } from '../harness/daemons.js';
 
 const tandemdCheck = (file: string) => spawnSync(process.execPath, [requireBuiltTandemd(), '-t', file], { encoding: 'utf8' });
 const keaAvailable = spawnSync('kea-dhcp4', ['-v']).error === undefined;
@@ -19,6 +19,12 @@ describe('tandemd -t (configuration check, as kea-dhcp4 -t)', () => {
     expect(result.stderr).toMatch(/warning: \$\.Dhcp4\.multi-threading: accepted/);
     expect(result.stderr).toMatch(/warning: \$\.Dhcp4\.sanity-checks: accepted/);
     if (keaAvailable) expect(spawnSync('kea-dhcp4', ['-t', file], { encoding: 'utf8' }).status).toBe(0);
+  });
+
+  it('the loopback example (npm start) is valid for tandemd and for kea-dhcp4', () => {
+    const example = join(REPO_ROOT, 'packages/server/examples/loopback.json');
+    expect(tandemdCheck(example).status).toBe(0);
+    if (keaAvailable) expect(spawnSync('kea-dhcp4', ['-t', example], { encoding: 'utf8' }).status).toBe(0);
   });
 
   it('accepts Kea comments (#, //, /* */) in the file, as kea-dhcp4 does', () => {
