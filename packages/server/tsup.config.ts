@@ -1,12 +1,13 @@
 import { defineConfig } from 'tsup';
 
+// Two builds run in parallel, so neither cleans dist/ (one would delete the other's output): the build
+// script empties it first.
 export default defineConfig([
   {
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    clean: true,
     target: 'node20',
   },
   {
