@@ -16,6 +16,7 @@ import { finalDestination, type Destination } from './dhcp/reply-destination.js'
 import { UdpEndpoint, type Datagram } from './dhcp/udp-endpoint.js';
 import { dhcpSubnets, reclamationSettings, type ReclamationSettings } from './dhcp/dhcp-config-view.js';
 import { withoutHa, type DhcpHaHooks, type HaQuery } from './ha-hooks.js';
+import { HaService } from './ha/ha-service.js';
 import type { DaemonLog } from './log/logger.js';
 import { MSG } from './log/message-ids.js';
 import { NetworkState } from './service/network-state.js';
@@ -84,7 +85,8 @@ export class Daemon {
     this.#options = options;
     this.#config = options.config;
     this.#log = options.log;
-    this.#hooks = options.hooks ?? (withoutHa as DhcpHaHooks<CommandContext>);
+    this.#hooks =
+      options.hooks ?? (this.#config.daemon.ha !== undefined ? new HaService({ config: this.#config.daemon.ha, log: options.log }) : (withoutHa as DhcpHaHooks<CommandContext>));
     this.#store = store;
     this.#engine = new AllocationEngine(this.#config.dhcp, store);
     this.#interfaces = interfaces;
@@ -92,7 +94,8 @@ export class Daemon {
     this.#subnets = subnetCatalog(dhcpSubnets(this.#config.dhcp));
     this.#reclamation = reclamationSettings(this.#config.dhcp);
     this.#commandContext = this.#makeCommandContext();
-    this.#registry.registerAll(daemonCommands);
+    // With HA loaded, dhcp-disable/dhcp-enable are HA's: the machine's network locks are the one record of the service (spec §11).
+    this.#registry.registerAll(Object.fromEntries(Object.entries(daemonCommands).filter(([name]) => !(name in this.#hooks.commands))));
     if (this.#config.daemon.hooksLibraries.some((l) => l.kind === 'lease-cmds')) this.#registry.registerAll(lease4Commands);
     this.#registry.registerAll(this.#hooks.commands);
   }
@@ -157,11 +160,14 @@ export class Daemon {
       });
       this.#log.info(MSG.COMMAND_ACCEPTOR_START, `control socket listening on ${daemon.controlSocket.path}`);
     }
-    await this.#hooks.start({
-      disable: (maxPeriodS) => this.#networkState.disable('ha', maxPeriodS),
-      enable: () => this.#networkState.enable('ha'),
-      isEnabled: () => this.#networkState.isEnabled(),
-    });
+    await this.#hooks.start(
+      {
+        disable: (maxPeriodS) => this.#networkState.disable('ha', maxPeriodS),
+        enable: () => this.#networkState.enable('ha'),
+        isEnabled: () => this.#networkState.isEnabled(),
+      },
+      { store: this.#store, dispatch: (request) => this.dispatch(request) },
+    );
     this.#networkState.onChange((enabled) =>
       enabled
         ? this.#log.info(MSG.DHCP4_DHCP_ENABLE, 'DHCP service enabled')

@@ -1,4 +1,5 @@
-import type { Lease4 } from '@tandem/leases';
+import type { Lease4, LeaseStore } from '@tandem/leases';
+import type { ControlAnswer } from './commands/answer.js';
 import type { CommandHandler } from './commands/registry.js';
 import type { JsonValue } from './commands/json.js';
 
@@ -44,8 +45,14 @@ export interface DhcpServiceControl {
   isEnabled(): boolean;
 }
 
+/** What HA reaches of the daemon once it runs: the lease store (synchronisation) and the command registry (HA's HTTP listener). */
+export interface HaDaemonAccess {
+  readonly store: LeaseStore;
+  dispatch(request: unknown): Promise<ControlAnswer>;
+}
+
 export interface DhcpHaHooks<CommandCtx = unknown> {
-  start(service: DhcpServiceControl): Promise<void>;
+  start(service: DhcpServiceControl, daemon: HaDaemonAccess): Promise<void>;
   classify(query: HaQuery, nowMs: number): QueryVerdict;
   /**
    * A verdict at once when nothing needs acknowledging, or a promise when the answer is parked until the
