@@ -4,7 +4,7 @@
 // knows exactly which leases were acknowledged. Independent of @tandem/dhcp4 on purpose: it checks the daemon
 // with a second, separately written codec.
 //
-// usage: relay-client.mjs --server A --giaddr G --clients N [--mac-base 02:00:00] [--concurrency C] [--direct true]
+// usage: relay-client.mjs --server A[,B...] --giaddr G --clients N [--mac-base 02:00:00] [--concurrency C] [--direct true]
 //                         [--mode dora|rebind] [--leases file.json] [--server-port 67] [--timeout-ms 1000] [--retries 3]
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
 );
-const server = args.server;
+// A relay forwards every query to each of its helper addresses (both servers of an HA pair).
+const servers = String(args.server).split(',');
 const giaddr = args.giaddr;
 const serverPort = Number(args['server-port'] ?? 67);
 const localPort = Number(args['local-port'] ?? 67);
@@ -73,7 +74,8 @@ const exchange = async (packet, xid) => {
     const reply = await new Promise((resolve) => {
       const timer = setTimeout(() => { waiting.delete(xid); resolve(undefined); }, timeoutMs);
       waiting.set(xid, (r) => { clearTimeout(timer); resolve(r); });
-      socket.send(packet, serverPort, direct ? (args.broadcast ?? '255.255.255.255') : server);
+      if (direct) socket.send(packet, serverPort, args.broadcast ?? '255.255.255.255');
+      else for (const server of servers) socket.send(packet, serverPort, server);
     });
     if (reply) return reply;
   }
