@@ -4,6 +4,7 @@ import { parseIpv4 } from '../src/ipv4.js';
 import type { Lease4 } from '../src/lease.js';
 import {
   Lease4SchemaError,
+  parsePostgresqlLeaseDatabase,
   PostgresqlLeaseStore,
   TANDEM_SCHEMA_VERSION,
   type PostgresqlConnectionEvent,
@@ -182,6 +183,17 @@ describe.skipIf(unavailable !== undefined)('PostgresqlLeaseStore on a throwaway 
     await expect(PostgresqlLeaseStore.open(optionsFor('no_such_database'))).rejects.toThrow(
       /"no_such_database" at 127\.0\.0\.1:\d+ .*database "no_such_database" does not exist/,
     );
+  });
+
+  it("a Kea lease-database map, parsed, opens the store it describes", async () => {
+    const { database } = parsePostgresqlLeaseDatabase(
+      { type: 'postgresql', name: server.database, host: server.host, port: server.port, user: server.user, password: server.password, 'connect-timeout': 3 },
+      'Dhcp4.lease-database',
+    );
+    const store = await PostgresqlLeaseStore.open(database);
+    opened.push(store);
+    expect(store.location).toBe(`"${server.database}" at 127.0.0.1:${server.port} (user "${server.user}")`);
+    expect(await store.count()).toBeGreaterThanOrEqual(0);
   });
 
   it('a lost server fails calls with its address, is reported, and the store recovers when it returns', async () => {
