@@ -1,4 +1,4 @@
-import { createActor, SimulatedClock, type InspectionEvent } from 'xstate';
+import { createActor, SimulatedClock, type ActorOptions, type AnyActorLogic } from 'xstate';
 import { haMachine, parseHaConfigOrThrow, type HaEffect } from '../src/index.js';
 
 /**
@@ -24,7 +24,7 @@ export const DEMO_CONFIG = {
 };
 
 export async function runInspectedScenario(
-  inspect: (event: InspectionEvent) => void,
+  inspect: ActorOptions<AnyActorLogic>['inspect'],
   opts: { pauseMs: number; onStep?: (line: string) => void } = { pauseMs: 0 },
 ): Promise<string[]> {
   const config = parseHaConfigOrThrow(DEMO_CONFIG);
