@@ -11,6 +11,7 @@ import {
   hwAddressLookupKey,
   INFINITE_LIFETIME,
   LEASE4_SELECT_LIST,
+  Lease4RowError,
   leaseParameters,
   rowLease,
   type Lease4Row,
@@ -41,6 +42,18 @@ export type PostgresqlConnectionEvent =
 export interface PostgresqlLeaseStoreOptions extends PostgresqlLeaseDatabase {
   /** Told when the connection is lost and when reconnecting succeeded or gave up. */
   readonly onConnectionEvent?: (event: PostgresqlConnectionEvent) => void;
+}
+
+/** A statement that failed; says where the database is, and keeps the server's SQLSTATE when it sent one. */
+export class PostgresqlLeaseStoreError extends Error {
+  override readonly name = 'PostgresqlLeaseStoreError';
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    cause: Error,
+  ) {
+    super(message, { cause });
+  }
 }
 
 /** Kea's lease state for leases reclaimed already; the expiry scan skips them. */
@@ -242,7 +255,12 @@ export class PostgresqlLeaseStore implements LeaseStore {
 
   private async select(statement: StatementName, values: unknown[]): Promise<Lease4[]> {
     const { rows } = await this.execute<Lease4Row>(statement, values);
-    return rows.map(rowLease);
+    try {
+      return rows.map(rowLease);
+    } catch (error) {
+      // A row Kea could not read either (NULLs, a bad user context): say which database holds it.
+      throw new Lease4RowError(`PostgreSQL lease database ${this.location}: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   /** Runs an insert or update; a value the server refuses is reported against the lease. */
@@ -250,17 +268,16 @@ export class PostgresqlLeaseStore implements LeaseStore {
     try {
       return (await this.execute(statement, values)).rowCount ?? 0;
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
       // SQLSTATE classes 22 (data exception) and 23 (integrity constraint): the lease, not the server.
-      if (typeof code === 'string' && /^2[23]/.test(code)) {
-        throw new TypeError(`lease ${JSON.stringify(lease.address)}: the lease4 table refused it: ${(error as Error).message}`, {
-          cause: error,
-        });
+      if (error instanceof PostgresqlLeaseStoreError && /^2[23]/.test(error.code ?? '')) {
+        const reason = (error.cause as Error).message;
+        throw new TypeError(`lease ${JSON.stringify(lease.address)}: the lease4 table refused it: ${reason}`, { cause: error.cause });
       }
       throw error;
     }
   }
 
+  /** Runs a named statement; any failure is reported with where the database is. */
   private async execute<R extends pg.QueryResultRow = pg.QueryResultRow>(
     statement: StatementName,
     values: unknown[],
@@ -268,16 +285,13 @@ export class PostgresqlLeaseStore implements LeaseStore {
     try {
       return await this.pool.query<R>({ name: `tandem_lease4_${statement}`, text: STATEMENTS[statement], values });
     } catch (error) {
-      if (!isConnectionError(error)) {
-        if ((error as { code?: unknown }).code !== undefined) {
-          throw new Error(`PostgreSQL lease database ${this.location}: ${statement}: ${(error as Error).message}`, { cause: error });
-        }
-        throw error;
+      const cause = error instanceof Error ? error : new Error(String(error));
+      const code = typeof (cause as { code?: unknown }).code === 'string' ? ((cause as { code: string }).code) : undefined;
+      if (isConnectionError(cause)) {
+        this.connectionFailed(cause);
+        throw new PostgresqlLeaseStoreError(`PostgreSQL lease database ${this.location}: ${statement} failed, connection lost: ${cause.message}`, code, cause);
       }
-      this.connectionFailed(error as Error);
-      throw new Error(`PostgreSQL lease database ${this.location}: ${statement} failed, connection lost: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new PostgresqlLeaseStoreError(`PostgreSQL lease database ${this.location}: ${statement} failed: ${cause.message}`, code, cause);
     }
   }
 

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../src/ipv4.js';
 import type { Lease4 } from '../src/lease.js';
 import {
+  Lease4RowError,
   Lease4SchemaError,
   parsePostgresqlLeaseDatabase,
   PostgresqlLeaseStore,
@@ -183,6 +184,22 @@ describe.skipIf(unavailable !== undefined)('PostgresqlLeaseStore on a throwaway 
     await expect(PostgresqlLeaseStore.open(optionsFor('no_such_database'))).rejects.toThrow(
       /"no_such_database" at 127\.0\.0\.1:\d+ .*database "no_such_database" does not exist/,
     );
+  });
+
+  it('a stored row Kea could not read either is refused naming the database and the address, and other rows still read', async () => {
+    const name = await freshDatabase();
+    const store = await open(name);
+    await store.add(leaseAt('192.0.2.1'));
+    await sql(name, `INSERT INTO lease4 (address, hwaddr, client_id, valid_lifetime, expire, subnet_id, fqdn_fwd, fqdn_rev, hostname, state, user_context)
+      VALUES (${parseIpv4('192.0.2.2')}, '\\x0102', '', NULL, now(), 1, false, false, '', 0, '')`);
+    await sql(name, `INSERT INTO lease4 (address, hwaddr, client_id, valid_lifetime, expire, subnet_id, fqdn_fwd, fqdn_rev, hostname, state, user_context)
+      VALUES (${parseIpv4('192.0.2.3')}, '\\x0102', '', 60, now(), 1, false, false, '', 0, '[1]')`);
+    await expect(store.get('192.0.2.2')).rejects.toThrow(
+      new RegExp(`^PostgreSQL lease database "${name}" at 127\\.0\\.0\\.1:\\d+ \\(user "tandem"\\): lease4 row for 192\\.0\\.2\\.2: column valid_lifetime is NULL$`),
+    );
+    await expect(store.get('192.0.2.3')).rejects.toThrow(/lease4 row for 192\.0\.2\.3: user_context is not a JSON map/);
+    await expect(store.page('start', 10)).rejects.toThrow(Lease4RowError);
+    expect(await store.get('192.0.2.1')).toEqual(leaseAt('192.0.2.1'));
   });
 
   it("a Kea lease-database map, parsed, opens the store it describes", async () => {
