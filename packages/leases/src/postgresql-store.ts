@@ -286,7 +286,8 @@ export class PostgresqlLeaseStore implements LeaseStore {
       return await this.pool.query<R>({ name: `tandem_lease4_${statement}`, text: STATEMENTS[statement], values });
     } catch (error) {
       const cause = error instanceof Error ? error : new Error(String(error));
-      const code = typeof (cause as { code?: unknown }).code === 'string' ? ((cause as { code: string }).code) : undefined;
+      const rawCode: unknown = (cause as Error & { code?: unknown }).code;
+      const code = typeof rawCode === 'string' ? rawCode : undefined;
       if (isConnectionError(cause)) {
         this.connectionFailed(cause);
         throw new PostgresqlLeaseStoreError(`PostgreSQL lease database ${this.location}: ${statement} failed, connection lost: ${cause.message}`, code, cause);
