@@ -118,3 +118,42 @@ describe.skipIf(noNetns !== undefined)('HA pair in load-balancing with a backup 
     expect(owners.server2).toBeGreaterThan(100);
   });
 });
+
+describe.skipIf(noNetns !== undefined)('passive-backup: a primary with two backups, wait-backup-ack (real tandemd processes)', () => {
+  let cluster: HaCluster | undefined;
+  const spec: ClusterSpec = {
+    tag: 'pb',
+    mode: 'passive-backup',
+    servers: [
+      { name: 'server1', role: 'primary', octet: 11 },
+      { name: 'server2', role: 'backup', octet: 12 },
+      { name: 'server3', role: 'backup', octet: 13 },
+    ],
+    tuning: { waitBackupAck: true },
+  };
+
+  beforeAll(() => {
+    cluster = HaCluster.create(spec);
+  });
+  afterAll(async () => {
+    await cluster?.destroy();
+  });
+
+  it('CFG-04 SM-10 SM-09 the primary goes to passive-backup, the backups to backup; HB-08 status-get shows only the local server', async () => {
+    await cluster!.start();
+    await cluster!.waitForStates({ server1: 'passive-backup', server2: 'backup', server3: 'backup' });
+    const status = await cluster!.command('server1', 'status-get');
+    const ha = (status.arguments as { 'high-availability': Array<Record<string, any>> })['high-availability'][0]!;
+    expect(ha).toEqual({ 'ha-mode': 'passive-backup', 'ha-servers': { local: { role: 'primary', scopes: ['server1'], state: 'passive-backup' } } });
+  });
+
+  it('LU-16 LU-05 every lease the primary grants reaches both backups before the client is answered', async () => {
+    const client = cluster!.client;
+    const report = await runPerfdhcp({ ns: client.ns, local: client.iface, server: 'all', rate: 100, clients: 300, exchanges: 300, periodS: 8, dropTimeS: 3, macBase: '00:1c:00:00:00:00' });
+    expect(report.exchanges['REQUEST-ACK']).toMatchObject({ sent: 300, received: 300, drops: 0 });
+    const primary = await cluster!.leases('server1');
+    expect(primary.size).toBe(300);
+    sameLeases(primary, await cluster!.leases('server2'));
+    sameLeases(primary, await cluster!.leases('server3'));
+  });
+});
