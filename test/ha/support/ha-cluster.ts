@@ -18,6 +18,10 @@ export interface ServerSpec {
   /** Last octet of 198.18.0.x. */
   readonly octet: number;
   readonly autoFailover?: boolean;
+  /** Credentials the other servers present to this one (its own peer entry carries them too, spec §5.2). */
+  readonly basicAuth?: { readonly user: string; readonly password: string };
+  /** Overrides the cluster's `restrict-commands` for this server's own listener. */
+  readonly restrictCommands?: boolean;
 }
 
 export interface HaTuning {
@@ -28,6 +32,7 @@ export interface HaTuning {
   readonly syncPageLimit?: number;
   readonly delayedUpdatesLimit?: number;
   readonly waitBackupAck?: boolean;
+  readonly restrictCommands?: boolean;
   /** Kea's `state-machine.states` list. */
   readonly pause?: readonly { readonly state: string; readonly pause: 'always' | 'once' | 'never' }[];
 }
@@ -64,7 +69,8 @@ export interface RunningServer {
 }
 
 export const haParameters = (spec: ClusterSpec, self: string): Record<string, unknown> => {
-  const t = spec.tuning ?? {};
+  const own = spec.servers.find((s) => s.name === self)?.restrictCommands;
+  const t = { ...spec.tuning, ...(own !== undefined ? { restrictCommands: own } : {}) };
   return {
     'high-availability': [
       {
@@ -78,12 +84,14 @@ export const haParameters = (spec: ClusterSpec, self: string): Record<string, un
         ...(t.syncPageLimit !== undefined ? { 'sync-page-limit': t.syncPageLimit } : {}),
         ...(t.delayedUpdatesLimit !== undefined ? { 'delayed-updates-limit': t.delayedUpdatesLimit } : {}),
         ...(t.waitBackupAck !== undefined ? { 'wait-backup-ack': t.waitBackupAck } : {}),
+        ...(t.restrictCommands !== undefined ? { 'restrict-commands': t.restrictCommands } : {}),
         ...(t.pause !== undefined ? { 'state-machine': { states: t.pause } } : {}),
         peers: spec.servers.map((s) => ({
           name: s.name,
           url: `http://198.18.0.${s.octet}:${HA_PORT}/`,
           role: s.role,
           'auto-failover': s.autoFailover ?? true,
+          ...(s.basicAuth !== undefined ? { 'basic-auth-user': s.basicAuth.user, 'basic-auth-password': s.basicAuth.password } : {}),
         })),
       },
     ],
