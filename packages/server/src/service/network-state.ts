@@ -1,9 +1,10 @@
 /**
  * Whether the DHCP service answers queries, with Kea 2.2's independent disable markers (spec §11):
- * the service is enabled iff the user marker and the HA marker are both clear. The HA marker is shared
- * by the local HA state machine and remote `dhcp-disable` with origin `ha-partner`.
+ * the service is enabled iff the user, HA and DB-connection markers are all clear. The HA marker is
+ * shared by the local HA state machine and remote `dhcp-disable` with origin `ha-partner`; the
+ * DB-connection marker is set while the lease database is unreachable (on-fail `stop-retry-exit`).
  */
-export type ServiceOrigin = 'user' | 'ha';
+export type ServiceOrigin = 'user' | 'ha' | 'db-connection';
 
 export interface ServiceTimers {
   setTimeout(fn: () => void, ms: number): { cancel(): void };
