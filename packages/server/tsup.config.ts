@@ -13,7 +13,7 @@ export default defineConfig([
   {
     // The daemon bundles the workspace packages it runs (resolved to their sources through the root
     // tsconfig paths), so `npx tandemd` works whatever order the workspaces were built in.
-    entry: { tandemd: 'src/tandemd.ts', 'examples/start-loopback': 'examples/start-loopback.ts', 'bench/dhcp-bench': 'bench/dhcp-bench.ts' },
+    entry: { tandemd: 'src/tandemd.ts', 'examples/start-loopback': 'examples/start-loopback.ts', 'examples/start-pair': 'examples/start-pair.ts', 'bench/dhcp-bench': 'bench/dhcp-bench.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'node20',
