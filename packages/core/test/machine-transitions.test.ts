@@ -200,14 +200,14 @@ describe('SM-05 unavailable partner: U0, then interrupted (U1), then failure con
       if (rowAbbrev === 'TERM') continue; // no heartbeats in terminated (HB-09)
       it(`SM-05 ${tc.name}: ${STATE_OF[rowAbbrev]} through U0, U1, U2`, () => {
         const d = reach(config, STATE_OF[rowAbbrev]);
-        let at = rowAbbrev;
+        let at: Abbrev = rowAbbrev;
         const seen: string[] = [];
         for (const column of ['U0', 'U1', 'U2'] as const) {
           const cell = (tc.table[at] as NonNullable<Table[Abbrev]>)[column];
           const outcome = resolveCell(cell, isPrimary, config.syncLeases, {});
           if (outcome === '—') continue;
           const effects = deliverColumn(d, column, {});
-          let next = at;
+          let next: Abbrev = at;
           let o: Outcome = outcome;
           while (o !== next) {
             seen.push(`${next}→${o}`);

@@ -29,6 +29,14 @@ const verdictOf = (ctx: HaContext): Verdict => {
   return v;
 };
 
+/**
+ * The longest delay a JavaScript timer honours (2^31−1 ms, about 24.8 days): the actor's clock
+ * fires a longer one at once. HEAD accepts heartbeat-delay up to 2^32−1 ms (§5.1) and a
+ * dhcp-disable max-period of any positive integer (§8.12), so both are capped here.
+ */
+const MAX_TIMER_DELAY_MS = 2_147_483_647;
+const timerDelay = (ms: number): number => Math.min(ms, MAX_TIMER_DELAY_MS);
+
 /** Rejected-client records live a day (§6.8). */
 const REJECTED_CLIENT_TTL_MS = 86_400_000;
 
@@ -127,9 +135,9 @@ export const haMachine = setup({
   },
   delays: {
     /** Pause between a heartbeat's completion and the next heartbeat (§6.1). */
-    heartbeatDelay: ({ context }) => context.config.heartbeatDelayMs,
+    heartbeatDelay: ({ context }) => timerDelay(context.config.heartbeatDelayMs),
     /** The partner's dhcp-disable max-period: the service re-enables itself after it (§11). */
-    remoteDisableMaxPeriod: ({ context }) => context.network.remoteMaxPeriodMs,
+    remoteDisableMaxPeriod: ({ context }) => timerDelay(context.network.remoteMaxPeriodMs),
   },
   guards: {
     'verdict is go': ({ context }, params: { to: StateLabel }) => {
@@ -728,8 +736,8 @@ export const haMachine = setup({
             // change meanwhile; here heartbeats go on. A start is judged again against the state
             // at completion (§8.9 step 1): e.g. terminated is left only by ha-reset (§2.9).
             guard: and([
-              { type: 'pending request is', params: { kind: 'maintenance-start', outcome: 'any' } },
-              { type: 'state is', params: { labels: ['backup', 'in-maintenance', 'partner-in-maintenance', 'terminated'] } },
+              { type: 'pending request is', params: { kind: 'maintenance-start', outcome: 'any' } } as never,
+              { type: 'state is', params: { labels: ['backup', 'in-maintenance', 'partner-in-maintenance', 'terminated'] } } as never,
             ]),
             actions: 'answer maintenance start no longer allowed',
           },

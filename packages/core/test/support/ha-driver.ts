@@ -151,7 +151,7 @@ export class HaDriver {
     }
     const dueMs = this.heartbeatArmedAtMs + this.config.heartbeatDelayMs;
     const effects = this.advance(Math.max(0, dueMs - this.nowMs));
-    if (this.heartbeatPhase !== 'in-flight') throw new Error(`the heartbeat timer did not fire at ${dueMs}`);
+    if ((this.heartbeatPhase as HeartbeatPhase) !== 'in-flight') throw new Error(`the heartbeat timer did not fire at ${dueMs}`);
     return effects;
   }
 
