@@ -376,6 +376,21 @@ describe('CMD-13 / CMD-14 ha-sync-complete-notify', () => {
     expect(d.context.dhcpEnabled).toBe(true);
   });
 
+  it('CMD-13 [HEAD] in partner-down with DHCP running (the partner\'s lock already expired), the notify takes a local lock until the next heartbeat', () => {
+    const d = reach(lbPrimary({}, 'head'), 'partner-down', { compat: 'head' });
+    expect(d.context.dhcpEnabled).toBe(true);
+    expect(ofType(notify(d), 'dhcp-service.set')).toEqual([{ type: 'dhcp-service.set', enabled: false }]);
+    expect(ofType(d.heartbeatFails(), 'dhcp-service.set')).toEqual([{ type: 'dhcp-service.set', enabled: true }]);
+    expect(d.state).toBe('partner-down');
+  });
+
+  it('CMD-13 [2.2.0] in partner-down with DHCP running (the partner\'s flag already cleared), the notify leaves the service alone', () => {
+    const d = reach(lbPrimary(), 'partner-down');
+    expect(ofType(notify(d), 'dhcp-service.set')).toEqual([]);
+    expect(ofType(d.heartbeatFails(), 'dhcp-service.set')).toEqual([]);
+    expect(d.context.dhcpEnabled).toBe(true);
+  });
+
   it('CMD-14 in load-balancing with DHCP disabled by the partner: the notify enables DHCP, state unchanged', () => {
     const d = disabledByPartner('load-balancing');
     const effects = notify(d);

@@ -13,6 +13,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HaConfig, StateLabel } from '../src/config/index.js';
 import { normalState } from '../src/machine/decide.js';
+import { isCommunicationInterrupted } from '../src/machine/facts.js';
 import type { HaEffect } from '../src/machine/effects.js';
 import { leaseScope4, queryFilterFor, shouldReclaimLease } from '../src/scopes/index.js';
 import { HaDriver, YEAR_1994_S, lease, ofType, transitionsIn } from './support/ha-driver.js';
@@ -427,6 +428,10 @@ describe('SM-13..SM-17 scenarios', () => {
     expect(d.state).toBe('communication-recovery');
     expect(d.context.unacked.unackedClients).toBe(10);
     expect(transitionsIn(d.heartbeatFailsInterrupted({ unackedClients: 1 }))).toEqual([['communication-recovery', 'partner-down']]);
+    // What status-get reports at this point (§8.15): interrupted, 11 unacked of 11 analysed clients.
+    expect(isCommunicationInterrupted(d.context)).toBe(true);
+    expect(d.context.unacked).toMatchObject({ connectingClients: 11, unackedClients: 11, analyzedPackets: 11 });
+    expect([d.context.partner.state, d.context.partner.inTouch]).toEqual(['unavailable', true]);
     expect(transitionsIn(d.heartbeatSucceeds('load-balancing'))).toEqual([]);
     expect(d.state).toBe('partner-down');
     expect(d.context.partner.state).toBe('load-balancing');

@@ -619,7 +619,11 @@ export const haMachine = setup({
         ...context.network,
         haRemote: false,
         remoteMaxPeriodMs: 0,
-        syncCompleteHold: inPartnerDown ? context.network.haRemote || !context.dhcpEnabled : context.network.syncCompleteHold,
+        // HEAD takes its local lock in partner-down whether or not the partner's lock was still
+        // set; 2.2.0 merely leaves the shared flag as it is (§8.11).
+        syncCompleteHold: inPartnerDown
+          ? context.compat === 'head' || context.network.haRemote || !context.dhcpEnabled
+          : context.network.syncCompleteHold,
       });
       for (const effect of locks.effects) enqueue.emit(effect);
       enqueue.assign({
