@@ -230,6 +230,17 @@ export class HaCluster {
     return new Map(list.map((lease) => [lease['ip-address'] as string, lease]));
   }
 
+  /** Waits until each named server holds `count` leases (updates still in flight after a client gave up). */
+  async waitForLeaseCount(names: readonly string[], count: number, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const sizes = await Promise.all(names.map(async (name) => (await this.leases(name)).size));
+      if (sizes.every((size) => size >= count)) return;
+      if (Date.now() > deadline) throw new Error(`lease counts ${JSON.stringify(sizes)} of ${names.join(', ')} did not reach ${count} within ${timeoutMs} ms`);
+      await sleep(200);
+    }
+  }
+
   logTails(lines = 25): string {
     return [...this.servers.values()]
       .map((s) => `--- ${s.spec.name} (${s.process?.logFile ?? 'not started'}):\n${(s.process?.output() ?? '').split('\n').slice(-lines).join('\n')}`)
