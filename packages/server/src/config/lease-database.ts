@@ -1,6 +1,7 @@
+import { PostgresqlConfigError, parsePostgresqlLeaseDatabase, type PostgresqlLeaseDatabase } from '@tandem/leases';
 import { ConfigError, expectBoolean, expectInteger, expectObject, expectString, rejectUnknownKeys, type ConfigWarning } from './config-error.js';
 
-export interface LeaseDatabaseConfig {
+export interface MemfileDatabaseConfig {
   readonly type: 'memfile';
   /** Absolute or relative (to the working directory) CSV path. */
   readonly path: string;
@@ -8,6 +9,14 @@ export interface LeaseDatabaseConfig {
   /** 0 disables lease file cleanup. */
   readonly lfcIntervalS: number;
 }
+
+export interface PostgresqlDatabaseConfig {
+  readonly type: 'postgresql';
+  /** Kea's keys read by @tandem/leases (host, port, name, user, password, timeouts, on-fail). */
+  readonly database: PostgresqlLeaseDatabase;
+}
+
+export type LeaseDatabaseConfig = MemfileDatabaseConfig | PostgresqlDatabaseConfig;
 
 /** Where Kea 2.2 from Debian keeps its DHCPv4 memfile when `name` is not given. */
 export const DEFAULT_LEASE_FILE = '/var/lib/kea/kea-leases4.csv';
@@ -19,14 +28,28 @@ const SQL_KEYS = new Set([
   'consistency', 'serial-consistency', 'max-statement-tries', 'request-timeout', 'tcp-keepalive', 'tcp-nodelay',
 ]);
 
+/** Kea's PostgreSQL keys, checked without connecting (so `-t` works wherever the file is). */
+const parsePostgresql = (section: Readonly<Record<string, unknown>>, path: string, warnings: ConfigWarning[]): PostgresqlDatabaseConfig => {
+  try {
+    const parsed = parsePostgresqlLeaseDatabase(section, path);
+    warnings.push(...parsed.warnings);
+    return { type: 'postgresql', database: parsed.database };
+  } catch (error) {
+    // The daemon reports ConfigErrors as configuration errors (exit 1 with the path), not as crashes.
+    if (error instanceof PostgresqlConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+};
+
 export const parseLeaseDatabase = (value: unknown, path: string, warnings: ConfigWarning[]): LeaseDatabaseConfig => {
   if (value === undefined) {
     return { type: 'memfile', path: DEFAULT_LEASE_FILE, persist: true, lfcIntervalS: 3600 };
   }
   const section = expectObject(value, path);
   const type = expectString(section.type ?? 'memfile', `${path}.type`);
+  if (type === 'postgresql') return parsePostgresql(section, path, warnings);
   if (type !== 'memfile') {
-    throw new ConfigError(`${path}.type '${type}' is not supported: Tandem stores leases in a Kea memfile CSV ('memfile')`);
+    throw new ConfigError(`${path}.type '${type}' is not supported: Tandem stores leases in a Kea memfile CSV ('memfile') or a PostgreSQL database ('postgresql')`);
   }
   const sql = Object.keys(section).filter((k) => SQL_KEYS.has(k));
   if (sql.length > 0) {
