@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { AllocationEngine, decodePacket, encodePacket, messageTypeName, type Dhcp4Packet } from '@tandem/dhcp4';
-import { MemfileLeaseStore, type LeaseStore } from '@tandem/leases';
+import type { LeaseStore, PostgresqlConnectionEvent } from '@tandem/leases';
+import { match } from 'ts-pattern';
 import type { ControlAnswer } from './commands/answer.js';
 import { daemonCommands, type DaemonCommandContext } from './commands/daemon-commands.js';
 import type { JsonMap } from './commands/json.js';
@@ -19,7 +20,9 @@ import { withoutHa, type DhcpHaHooks, type HaQuery } from './ha-hooks.js';
 import { HaService } from './ha/ha-service.js';
 import type { DaemonLog } from './log/logger.js';
 import { MSG } from './log/message-ids.js';
+import { reactToConnectionEvent } from './service/db-reconnect-policy.js';
 import { NetworkState } from './service/network-state.js';
+import { openLeaseDatabase, type LeaseDatabaseConnection } from './service/open-lease-database.js';
 import { TANDEM_VERSION, extendedVersion } from './version.js';
 
 export type CommandContext = LeaseCommandContext & DaemonCommandContext;
@@ -115,21 +118,9 @@ export class Daemon {
         interfaces: interfaces.map((i) => `${i.name}/${i.address}`),
       });
     }
-    const db = config.daemon.leaseDatabase;
-    log.info(MSG.DHCPSRV_MEMFILE_DB, `opening memory file lease database: ${db.persist ? db.path : '(not persisted)'}`, {
-      persist: db.persist,
-      lfcIntervalS: db.lfcIntervalS,
-    });
-    const store = await MemfileLeaseStore.open({
-      path: db.path,
-      persist: db.persist,
-      lfcIntervalS: db.lfcIntervalS,
-      onWarning: (warning) =>
-        log.warn(MSG.DHCPSRV_MEMFILE_LEASES_RELOAD, `lease file ${warning.file}: ${warning.kind}${'reason' in warning ? `: ${warning.reason}` : ''}${'error' in warning ? `: ${warning.error.message}` : ''}`, {
-          ...('line' in warning ? { line: warning.line } : {}),
-        }),
-    });
+    const { store, connection } = await openLeaseDatabase(config, log);
     const daemon = new Daemon(options, store, interfaces);
+    connection?.watch((event) => daemon.#databaseConnection(connection, event));
     try {
       await daemon.#open();
     } catch (error) {
@@ -185,6 +176,19 @@ export class Daemon {
     });
     this.#scheduleReclamation();
     this.#log.info(MSG.DHCP4_STARTED, `tandemd ${TANDEM_VERSION} started`, { port: this.port, leases: await this.#store.count() });
+  }
+
+  /** Kea's on-fail for a lost lease database: the DB-connection origin of the service, and exit when told to. */
+  #databaseConnection(connection: LeaseDatabaseConnection, event: PostgresqlConnectionEvent): void {
+    if (this.#stopping !== undefined) return;
+    const reaction = reactToConnectionEvent(connection.policy, event, connection.where);
+    this.#log[reaction.log.level](reaction.log.msgId, reaction.log.text, { onFail: connection.policy.onFail });
+    match(reaction.service)
+      .with('disable', () => this.#networkState.disable('db-connection'))
+      .with('enable', () => this.#networkState.enable('db-connection'))
+      .with('unchanged', () => undefined)
+      .exhaustive();
+    if (reaction.exit) void this.stop(`lease database ${connection.where} unreachable, on-fail '${connection.policy.onFail}'`, 1);
   }
 
   /** One control-channel request, from any transport. */
