@@ -160,6 +160,16 @@ describe('PA-05 pause "once"', () => {
   });
 });
 
+describe('pause "never"', () => {
+  it('a state configured "never" does not pause (the default for every state, §4)', () => {
+    const d = new HaDriver(lbPrimary({ pause: { waiting: 'never', syncing: 'never' } }));
+    expect(d.context.paused).toBe(false);
+    expect(transitionsIn(d.heartbeatSucceeds('partner-down'))).toEqual([['waiting', 'syncing']]);
+    expect(d.context.paused).toBe(false);
+    expect(ofType(d.effects, 'sync.start')).toHaveLength(1);
+  });
+});
+
 describe('PA-06 commands still force transitions while paused', () => {
   it('PA-06 ha-reset while paused in load-balancing → waiting, still paused, and waiting makes no decision', () => {
     const d = new HaDriver(lbPrimary({ pause: { 'load-balancing': 'always' } }));
