@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { buildLease4Del, buildLease4Update, serializeKea, type Lease4Record } from '@tandem/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsUnavailable } from '../harness/netns.js';
-import { HaCluster } from './support/ha-cluster.js';
+import { HaCluster, sleep } from './support/ha-cluster.js';
+import { startRelayClients } from './support/relay-clients.js';
 import { postInNamespace, type HttpExchange } from './support/http-in-netns.js';
 
 const noNetns = netnsUnavailable();
@@ -189,5 +190,54 @@ describe.skipIf(noNetns !== undefined)("the HA listener at a peer's URL: Kea's w
     });
     expect(await cluster!.command('server2', 'ha-sync', { 'server-name': 'server9' })).toEqual({ result: 1, text: 'no configuration specified for server server9' });
     expect(await cluster!.command('server2', 'ha-sync', {})).toEqual({ result: 1, text: "'server-name' is mandatory for the 'ha-sync' command" });
+  });
+});
+
+describe.skipIf(noNetns !== undefined)('dhcp-disable / dhcp-enable go through the HA network locks: one record of why the service is off (real tandemd processes)', () => {
+  let cluster: HaCluster | undefined;
+
+  beforeAll(async () => {
+    cluster = HaCluster.create({
+      tag: 'lk',
+      mode: 'hot-standby',
+      servers: [
+        { name: 'server1', role: 'primary', octet: 11 },
+        { name: 'server2', role: 'standby', octet: 12 },
+      ],
+    });
+    await cluster.start();
+    await cluster.waitForStates({ server1: 'hot-standby', server2: 'hot-standby' });
+  });
+  afterAll(async () => {
+    await cluster?.destroy();
+  });
+
+  /** DORA for a few fresh clients through the relay; how many got their ACK. */
+  let batch = 0;
+  const served = async (): Promise<number> => {
+    batch += 1;
+    const run = startRelayClients(cluster!, { clients: 3, macBase: `02:d${batch}:00`, concurrency: 3, timeoutMs: 300, retries: 1 });
+    const events = await run.finished(20_000);
+    return events.filter((e) => e.event === 'ack').length;
+  };
+
+  it("§11 a user dhcp-disable holds although the partner's ha-partner dhcp-enable arrives; only the user's dhcp-enable lifts it; max-period re-enables by itself", async () => {
+    const c = cluster!;
+    expect(await served()).toBe(3);
+    expect(await c.command('server1', 'dhcp-disable')).toEqual({ result: 0, text: 'DHCPv4 service disabled' });
+    expect(await served()).toBe(0);
+    // What a peer sends at the end of a sync: it releases only the partner's own lock.
+    const partnerEnable = postInNamespace(c.client.ns, c.server('server1').url, JSON.stringify({ command: 'dhcp-enable', service: ['dhcp4'], arguments: { origin: 'ha-partner' } }));
+    expect(partnerEnable.json).toEqual([{ result: 0, text: 'DHCP service successfully enabled' }]);
+    expect(await served()).toBe(0);
+    expect(await c.state('server1')).toBe('hot-standby');
+    expect(await c.command('server1', 'dhcp-enable')).toEqual({ result: 0, text: 'DHCP service successfully enabled' });
+    expect(await served()).toBe(3);
+
+    expect(await c.command('server1', 'dhcp-disable', { 'max-period': 2 })).toEqual({ result: 0, text: 'DHCPv4 service disabled for 2 seconds' });
+    expect(await served()).toBe(0);
+    await sleep(2500);
+    expect(await served()).toBe(3);
+    expect(await c.command('server1', 'dhcp-disable', { origin: 'nobody' })).toEqual({ result: 1, text: "invalid value used for 'origin' parameter: nobody" });
   });
 });
