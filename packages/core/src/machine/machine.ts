@@ -1,5 +1,26 @@
 import { and, enqueueActions, setup } from 'xstate';
 import { STATE_LABELS, type StateLabel } from '../config/types.js';
+import {
+  DHCP_ENABLED_TEXT,
+  dhcpDisabledText,
+  HA_CONTINUE_NOT_PAUSED,
+  HA_CONTINUE_RESUMED,
+  HA_MAINTENANCE_CANCEL_DONE,
+  HA_MAINTENANCE_CANCEL_NOT_IN_PARTNER_MAINTENANCE,
+  HA_MAINTENANCE_NOTIFY_CANCELED,
+  HA_MAINTENANCE_NOTIFY_ENTERED,
+  HA_MAINTENANCE_NOTIFY_NOT_IN_MAINTENANCE,
+  HA_MAINTENANCE_START_DONE,
+  HA_MAINTENANCE_START_PARTNER_DOWN,
+  HA_RESET_ALREADY_WAITING,
+  HA_RESET_DONE,
+  HA_SCOPES_CONFIGURED,
+  HA_SYNC_COMPLETE_NOTIFIED,
+  maintenanceCancelFailedText,
+  maintenanceNotAllowedText,
+  maintenanceStartNotAllowedText,
+  maintenanceStartRefusedText,
+} from '../wire/commands.js';
 import type { HaEvent, InternalEvent, MaintenanceNotifyOutcome } from './events.js';
 import type { CommandAnswer, HaEffect } from './effects.js';
 import type { HaContext, HaMachineInput, ParkedQuery } from './context.js';
@@ -470,7 +491,7 @@ export const haMachine = setup({
       enqueue.emit({
         type: 'command.answer',
         requestId: event.requestId,
-        answer: answer(0, context.state === 'waiting' ? 'HA state machine already in WAITING state.' : 'HA state machine reset.'),
+        answer: answer(0, context.state === 'waiting' ? HA_RESET_ALREADY_WAITING : HA_RESET_DONE),
       });
     }),
     'answer continue': enqueueActions(({ context, event, enqueue }) => {
@@ -479,7 +500,7 @@ export const haMachine = setup({
       enqueue.emit({
         type: 'command.answer',
         requestId: event.requestId,
-        answer: answer(0, context.paused ? 'HA state machine continues.' : 'HA state machine is not paused.'),
+        answer: answer(0, context.paused ? HA_CONTINUE_RESUMED : HA_CONTINUE_NOT_PAUSED),
       });
       if (context.paused) enqueue.emit({ type: 'log', level: 'info', id: 'HA_STATE_MACHINE_CONTINUED', message: 'state machine resumed by ha-continue' });
     }),
@@ -495,27 +516,27 @@ export const haMachine = setup({
       const locks = withLocks(context, { ...context.network, haLocal: !dhcpServiceWanted(context.state) });
       for (const effect of [...scopes.effects, ...locks.effects]) enqueue.emit(effect);
       enqueue.assign({ nowMs: event.nowMs, servedScopes: scopes.value, ...locks.value });
-      enqueue.emit({ type: 'command.answer', requestId: event.requestId, answer: answer(0, 'New HA scopes configured.') });
+      enqueue.emit({ type: 'command.answer', requestId: event.requestId, answer: answer(0, HA_SCOPES_CONFIGURED) });
     }),
     'answer maintenance refused': enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'command.ha-maintenance-notify') return;
       enqueue.emit({
         type: 'command.answer',
         requestId: event.requestId,
-        answer: answer(1001, `Unable to transition the server from the ${context.state} to in-maintenance state.`),
+        answer: answer(1001, maintenanceNotAllowedText(context.state)),
       });
     }),
     'answer in maintenance': enqueueActions(({ event, enqueue }) => {
       if (event.type !== 'command.ha-maintenance-notify') return;
       enqueue.assign({ nowMs: event.nowMs });
-      enqueue.emit({ type: 'command.answer', requestId: event.requestId, answer: answer(0, 'Server is in-maintenance state.') });
+      enqueue.emit({ type: 'command.answer', requestId: event.requestId, answer: answer(0, HA_MAINTENANCE_NOTIFY_ENTERED) });
     }),
     'answer cancel refused': enqueueActions(({ event, enqueue }) => {
       if (event.type !== 'command.ha-maintenance-notify') return;
       enqueue.emit({
         type: 'command.answer',
         requestId: event.requestId,
-        answer: answer(1, 'Unable to cancel the maintenance for the server not in the in-maintenance state.'),
+        answer: answer(1, HA_MAINTENANCE_NOTIFY_NOT_IN_MAINTENANCE),
       });
     }),
     // Only the cancel this server awaited is settled here; a return from in-maintenance (the
@@ -531,20 +552,20 @@ export const haMachine = setup({
       enqueue.emit({
         type: 'command.answer',
         requestId: context.pendingCommand.requestId,
-        answer: answer(1, `Unable to transition the server from the ${context.state} to partner-in-maintenance state.`),
+        answer: answer(1, maintenanceStartNotAllowedText(context.state)),
       });
       enqueue.assign({ nowMs: event.nowMs, pendingCommand: undefined });
     }),
     'answer maintenance canceled': enqueueActions(({ event, enqueue }) => {
       if (event.type !== 'command.ha-maintenance-notify') return;
-      enqueue.emit({ type: 'command.answer', requestId: event.requestId, answer: answer(0, 'Server maintenance canceled.') });
+      enqueue.emit({ type: 'command.answer', requestId: event.requestId, answer: answer(0, HA_MAINTENANCE_NOTIFY_CANCELED) });
     }),
     'answer maintenance cancel accepted': enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'maintenance-notify.completed' || context.pendingCommand === undefined) return;
       enqueue.emit({
         type: 'command.answer',
         requestId: context.pendingCommand.requestId,
-        answer: answer(0, 'Server maintenance successfully canceled.'),
+        answer: answer(0, HA_MAINTENANCE_CANCEL_DONE),
       });
     }),
     'refuse maintenance start': enqueueActions(({ context, event, enqueue }) => {
@@ -552,7 +573,7 @@ export const haMachine = setup({
       enqueue.emit({
         type: 'command.answer',
         requestId: event.requestId,
-        answer: answer(1, `Unable to transition the server from the ${context.state} to partner-in-maintenance state.`),
+        answer: answer(1, maintenanceStartNotAllowedText(context.state)),
       });
     }),
     'refuse maintenance cancel': enqueueActions(({ event, enqueue }) => {
@@ -560,7 +581,7 @@ export const haMachine = setup({
       enqueue.emit({
         type: 'command.answer',
         requestId: event.requestId,
-        answer: answer(1, 'Unable to cancel maintenance request because the server is not in the partner-in-maintenance state.'),
+        answer: answer(1, HA_MAINTENANCE_CANCEL_NOT_IN_PARTNER_MAINTENANCE),
       });
     }),
     'notify partner of maintenance': enqueueActions(({ context, event, enqueue }) => {
@@ -582,8 +603,8 @@ export const haMachine = setup({
       if (event.type !== 'maintenance-notify.completed' || context.pendingCommand === undefined) return;
       const text =
         event.outcome.kind === 'accepted'
-          ? 'Server is now in the partner-in-maintenance state and its partner is in-maintenance state. The partner can be now safely shut down.'
-          : 'Server is now in the partner-down state as its partner appears to be offline for maintenance.';
+          ? HA_MAINTENANCE_START_DONE
+          : HA_MAINTENANCE_START_PARTNER_DOWN;
       enqueue.emit({ type: 'command.answer', requestId: context.pendingCommand.requestId, answer: answer(0, text) });
       enqueue.assign({ nowMs: event.nowMs, pendingCommand: undefined, maintenanceEntry: event.outcome.kind !== 'accepted' });
     }),
@@ -593,10 +614,7 @@ export const haMachine = setup({
       enqueue.emit({
         type: 'command.answer',
         requestId: context.pendingCommand.requestId,
-        answer: answer(
-          1,
-          `Unable to transition to the partner-in-maintenance state. The partner server responded with the following message to the ha-maintenance-notify command: ${detail}.`,
-        ),
+        answer: answer(1, maintenanceStartRefusedText(detail)),
       });
       enqueue.assign({ nowMs: event.nowMs, pendingCommand: undefined });
     }),
@@ -606,7 +624,7 @@ export const haMachine = setup({
       enqueue.emit({
         type: 'command.answer',
         requestId: context.pendingCommand.requestId,
-        answer: answer(1, `Unable to cancel maintenance. The partner server responded with the following message to the ha-maintenance-notify command: ${detail}.`),
+        answer: answer(1, maintenanceCancelFailedText(detail)),
       });
       enqueue.assign({ nowMs: event.nowMs, pendingCommand: undefined });
     }),
@@ -634,7 +652,7 @@ export const haMachine = setup({
       enqueue.emit({
         type: 'command.answer',
         requestId: event.requestId,
-        answer: answer(0, 'Server successfully notified about the synchronization completion.'),
+        answer: answer(0, HA_SYNC_COMPLETE_NOTIFIED),
       });
     }),
     'disable service': enqueueActions(({ context, event, enqueue }) => {
@@ -650,7 +668,7 @@ export const haMachine = setup({
       enqueue.emit({
         type: 'command.answer',
         requestId: event.requestId,
-        answer: answer(0, maxPeriodS > 0 ? `DHCPv4 service disabled for ${maxPeriodS} seconds` : 'DHCPv4 service disabled'),
+        answer: answer(0, dhcpDisabledText('dhcp4', maxPeriodS > 0 ? maxPeriodS : undefined)),
       });
     }),
     'enable service': enqueueActions(({ context, event, enqueue }) => {
@@ -660,7 +678,7 @@ export const haMachine = setup({
       const locks = withLocks(context, network);
       for (const effect of locks.effects) enqueue.emit(effect);
       enqueue.assign({ nowMs: event.nowMs, ...locks.value });
-      enqueue.emit({ type: 'command.answer', requestId: event.requestId, answer: answer(0, 'DHCP service successfully enabled') });
+      enqueue.emit({ type: 'command.answer', requestId: event.requestId, answer: answer(0, DHCP_ENABLED_TEXT) });
     }),
     'expire remote disable': enqueueActions(({ context, enqueue }) => {
       const locks = withLocks(context, { ...context.network, haRemote: false, remoteMaxPeriodMs: 0 });
