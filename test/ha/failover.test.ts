@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsUnavailable } from '../harness/netns.js';
@@ -132,5 +133,59 @@ describe.skipIf(noNetns !== undefined)('failover of a hot-standby pair confirmed
     await cluster!.waitForStates({ server1: 'hot-standby', server2: 'hot-standby' }, 40_000);
     // What the standby held — every update the primary had acknowledged, and what it granted alone — is on both.
     await expectStandbyLeasesOnPrimary(cluster!);
+  });
+});
+
+describe.skipIf(noNetns !== undefined)('communication-recovery of a load-balancing pair (real tandemd processes)', () => {
+  let cluster: HaCluster | undefined;
+
+  beforeAll(async () => {
+    cluster = HaCluster.create({
+      tag: 'cr',
+      mode: 'load-balancing',
+      servers: [
+        { name: 'server1', role: 'primary', octet: 11 },
+        { name: 'server2', role: 'secondary', octet: 12 },
+      ],
+      // No unacked-client evidence can confirm the failure, so a cut leaves both in communication-recovery.
+      tuning: { maxUnackedClients: 1000, delayedUpdatesLimit: 100 },
+    });
+    await cluster.start();
+    await cluster.waitForStates({ server1: 'load-balancing', server2: 'load-balancing' });
+  });
+  afterAll(async () => {
+    await cluster?.destroy();
+  });
+
+  it('IO-11 CR-01 CR-02 CR-09 a short link cut: updates queue in the backlog while clients are answered at once, and are delivered when the partner is back — no resync', async () => {
+    const c = cluster!;
+    const server2 = c.server('server2');
+    const link = (state: 'up' | 'down') => {
+      const run = spawnSync('ip', ['-n', server2.host.ns, 'link', 'set', server2.host.iface, state]);
+      if (run.status !== 0) throw new Error(`ip link set ${state} failed: ${run.stderr}`);
+    };
+    link('down');
+    try {
+      // A lease update or heartbeat in flight waits out its 10 s timeout, then server1 goes to communication-recovery.
+      await c.waitForStates({ server1: 'communication-recovery' }, 20_000);
+      const relay = startRelayClients(c, { clients: 24, macBase: '02:c0:00', concurrency: 6, timeoutMs: 300, retries: 2, servers: ['server1'] });
+      const events = await relay.finished(60_000);
+      const acks = events.filter((e) => e.event === 'ack');
+      // server1 answers its own scope at once (about half of the clients); server2's half goes unanswered.
+      expect(acks.length).toBeGreaterThan(4);
+      expect(acks.length).toBeLessThan(24);
+      link('up');
+      await c.waitForStates({ server1: 'load-balancing', server2: 'load-balancing' }, 30_000);
+      // Delivered from the backlog, not by a resynchronisation.
+      await expectAcksHeld(c, acks, ['server1', 'server2']);
+      const server2Log = server2.process!.output();
+      expect(server2Log.match(/"msgId":"HA_SYNC_START"/g)).toHaveLength(1);
+      expect(server2Log).toMatch(/"to":"communication-recovery"/);
+      const server1Log = c.server('server1').process!.output();
+      expect(server1Log.match(/"msgId":"HA_SYNC_START"/g)).toHaveLength(1);
+      expect(server1Log).toMatch(/"from":"communication-recovery","to":"load-balancing"/);
+    } finally {
+      link('up');
+    }
   });
 });
