@@ -1,8 +1,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { keaAdminDbInit, pgLeaseDatabase } from '../../../test/db/support/postgresql-dhcp.js';
 import { dhcp4Config, startKeaDhcp4, startTandemd, tempDir, writeConfig } from '../../../test/harness/daemons.js';
 import { createTestLan, netnsUnavailable, type TestLan } from '../../../test/harness/netns.js';
 import { runPerfdhcp, type PerfdhcpReport } from '../../../test/harness/perfdhcp.js';
+import { postgresUnavailableReason, startPostgres, type ThrowawayPostgres } from '../../../test/harness/postgres.js';
 import type { Started } from '../../../test/harness/processes.js';
 
 /**
@@ -11,18 +13,58 @@ import type { Started } from '../../../test/harness/processes.js';
  * stay under 1 %, then three measured runs at that rate (min/median/max leases per second) and the ratio
  * Tandem ÷ Kea. Every perfdhcp run is bounded (≤ 20 s); the whole benchmark takes a few minutes.
  *
+ *   --postgresql    the lease database is PostgreSQL instead: one throwaway server (test/harness/postgres.ts)
+ *                   outside the LAN, reached by both daemons through its Unix socket; every run gets a new
+ *                   database made by `kea-admin db-init pgsql`, and both daemons run the same lease-database map
  *   --profile DIR   run tandemd under `node --cpu-prof` and leave its .cpuprofile files in DIR
  *   --quick         one probe rate and one measured run each (a smoke test of the benchmark itself)
  */
 type Server = 'tandemd' | 'kea-dhcp4';
 
+/** What differs between the lease databases compared: rates worth probing, the warm-up, and each run's database. */
+interface Scenario {
+  readonly title: string;
+  readonly probeRates: readonly number[];
+  readonly warmUp: { readonly rate: number; readonly clients: number };
+  /** The lease-database map of one run, set up afresh; `dispose` removes what it made. */
+  leaseDatabase(dir: string, run: number): Promise<{ readonly map: Record<string, unknown>; dispose(): Promise<void> }>;
+}
+
 const argv = process.argv.slice(2);
 const profileDir = argv.includes('--profile') ? argv[argv.indexOf('--profile') + 1] : undefined;
 const quick = argv.includes('--quick');
+const postgresql = argv.includes('--postgresql');
 const PROBE_S = 4;
 const MEASURE_S = 10;
-const PROBE_RATES = quick ? [1000] : [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000];
 const MAX_DROP_RATIO = 0.01;
+
+const memfileScenario: Scenario = {
+  title: 'memfile persist true',
+  probeRates: quick ? [1000] : [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000],
+  warmUp: { rate: 500, clients: 1000 },
+  leaseDatabase: async (dir) => ({
+    map: { type: 'memfile', name: join(dir, 'leases4.csv'), persist: true, 'lfc-interval': 0 },
+    dispose: async () => undefined,
+  }),
+};
+
+/** Every statement is a round trip to the server, so the interesting rates are an order of magnitude lower. */
+const postgresqlScenario = (pg: ThrowawayPostgres): Scenario => ({
+  title: 'PostgreSQL, schema by kea-admin db-init',
+  probeRates: quick ? [100] : [100, 200, 300, 400, 500, 600, 800, 1000, 1300, 1600, 2000, 2500, 3000],
+  warmUp: { rate: 100, clients: 400 },
+  leaseDatabase: async (_dir, run) => {
+    const name = `bench_${run}`;
+    await pg.createDatabase(name);
+    await keaAdminDbInit(pg, name);
+    return {
+      map: pgLeaseDatabase(pg, name),
+      dispose: async () => {
+        await pg.psql(`DROP DATABASE ${name} WITH (FORCE)`);
+      },
+    };
+  },
+});
 
 const dropRatio = (r: PerfdhcpReport): number => {
   const discover = r.exchanges['DISCOVER-OFFER'];
@@ -37,11 +79,19 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 };
 
-const run = async (lan: TestLan, server: Server, rate: number, periodS: number, tag: string): Promise<PerfdhcpReport> => {
+let runs = 0;
+
+const run = async (lan: TestLan, scenario: Scenario, server: Server, rate: number, periodS: number, tag: string): Promise<PerfdhcpReport> => {
   const host = lan.hosts.server!;
   const client = lan.hosts.client!;
   const dir = tempDir(`bench-${server}`);
-  const config = writeConfig(dir, 'dhcp4.json', dhcp4Config({ interfaces: [host.iface], leaseFile: join(dir, 'leases4.csv'), rawSockets: true, severity: 'WARN' }));
+  const database = await scenario.leaseDatabase(dir, ++runs);
+  const config = writeConfig(dir, 'dhcp4.json', {
+    Dhcp4: {
+      ...(dhcp4Config({ interfaces: [host.iface], leaseFile: join(dir, 'leases4.csv'), rawSockets: true, severity: 'WARN' }) as { Dhcp4: object }).Dhcp4,
+      'lease-database': database.map,
+    },
+  });
   let daemon: Started;
   if (server === 'tandemd') {
     const nodeFlags = profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
@@ -51,7 +101,8 @@ const run = async (lan: TestLan, server: Server, rate: number, periodS: number, 
   }
   try {
     // Warm-up, not measured: lets tandemd's JIT compile the hot path (harmless for Kea), with other MACs.
-    await runPerfdhcp({ ns: client.ns, local: client.iface, server: 'all', rate: 500, clients: 1000, exchanges: 1000, periodS: 4, macBase: '00:99:00:00:00:00' });
+    const { warmUp } = scenario;
+    await runPerfdhcp({ ns: client.ns, local: client.iface, server: 'all', rate: warmUp.rate, clients: warmUp.clients, exchanges: warmUp.clients, periodS: 4, macBase: '00:99:00:00:00:00' });
     const report = await runPerfdhcp({
       ns: client.ns,
       local: client.iface,
@@ -69,23 +120,24 @@ const run = async (lan: TestLan, server: Server, rate: number, periodS: number, 
     return report;
   } finally {
     await daemon.stop('SIGTERM', 20_000);
+    await database.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
 };
 
-const benchmark = async (lan: TestLan, server: Server) => {
+const benchmark = async (lan: TestLan, scenario: Scenario, server: Server) => {
   let best = 0;
-  for (const rate of PROBE_RATES) {
-    const report = await run(lan, server, rate, PROBE_S, 'probe');
+  for (const rate of scenario.probeRates) {
+    const report = await run(lan, scenario, server, rate, PROBE_S, 'probe');
     if (dropRatio(report) >= MAX_DROP_RATIO) break;
     best = rate;
   }
   const metBound = best !== 0;
-  if (!metBound) best = PROBE_RATES[0] as number;
+  if (!metBound) best = scenario.probeRates[0] as number;
   const results: number[] = [];
   const drops: number[] = [];
   for (let i = 0; i < (quick ? 1 : 3); i++) {
-    const report = await run(lan, server, best, MEASURE_S, `run ${i + 1}`);
+    const report = await run(lan, scenario, server, best, MEASURE_S, `run ${i + 1}`);
     results.push(report.rate);
     drops.push(dropRatio(report));
   }
@@ -98,21 +150,29 @@ const main = async () => {
     process.stderr.write(`bench:dhcp needs network namespaces: ${unavailable}\n`);
     process.exit(2);
   }
+  if (postgresql && postgresUnavailableReason() !== undefined) {
+    process.stderr.write(`bench:dhcp --postgresql: ${postgresUnavailableReason()}\n`);
+    process.exit(2);
+  }
+  const pg = postgresql ? await startPostgres() : undefined;
   const lan = createTestLan('bench', { server: '0.1', client: '0.2' });
-  const cleanup = () => lan.destroy();
+  const cleanup = async () => {
+    lan.destroy();
+    await pg?.stop();
+  };
   process.once('SIGINT', () => {
-    cleanup();
-    process.exit(130);
+    void cleanup().finally(() => process.exit(130));
   });
+  const scenario = pg === undefined ? memfileScenario : postgresqlScenario(pg);
   try {
-    const tandem = await benchmark(lan, 'tandemd');
-    const kea = await benchmark(lan, 'kea-dhcp4');
+    const tandem = await benchmark(lan, scenario, 'tandemd');
+    const kea = await benchmark(lan, scenario, 'kea-dhcp4');
     const row = (r: typeof tandem) =>
       `${r.server.padEnd(10)} ${String(r.rate).padStart(8)} ${r.min.toFixed(0).padStart(8)} ${r.median.toFixed(0).padStart(8)} ${r.max.toFixed(0).padStart(8)} ${`${(r.maxDrops * 100).toFixed(2)} %`.padStart(10)}${r.metBound ? '' : '  (no probed rate stayed under 1 % drops)'}`;
     process.stdout.write(
       [
         '',
-        'DORA leases/s at the highest offered rate with < 1 % drops (perfdhcp relay, memfile persist true):',
+        `DORA leases/s at the highest offered rate with < 1 % drops (perfdhcp relay, ${scenario.title}):`,
         `${'server'.padEnd(10)} ${'offered'.padStart(8)} ${'min'.padStart(8)} ${'median'.padStart(8)} ${'max'.padStart(8)} ${'max drops'.padStart(10)}`,
         row(tandem),
         row(kea),
@@ -121,7 +181,7 @@ const main = async () => {
       ].join('\n'),
     );
   } finally {
-    cleanup();
+    await cleanup();
   }
 };
 
