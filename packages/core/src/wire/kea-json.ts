@@ -163,6 +163,16 @@ class KeaJsonSyntaxError extends Error {}
 
 const utf8Decoder = new TextDecoder('utf-8');
 
+/**
+ * A run of string characters that stand for themselves: no quote, escape, control character or
+ * surrogate. Such a run encodes to UTF-8 and decodes back to exactly the same characters, so it is
+ * taken as one slice. Sticky: matched at the reader's position only, without copying the rest of the
+ * text. (A 10,000-lease page — Kea's default sync-page-limit — is about 2.5 MB; reading it character
+ * by character through the encoder took seconds on the daemon's only thread.)
+ */
+const PLAIN_STRING_RUN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
+const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+
 class KeaJsonReader {
   private position = 0;
 
@@ -256,7 +266,8 @@ class KeaJsonReader {
   }
 
   private readNumber(): number | KeaDouble {
-    const match = /^-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(this.text.slice(this.position));
+    NUMBER.lastIndex = this.position;
+    const match = NUMBER.exec(this.text);
     if (match === null) return this.fail('malformed number');
     this.position += match[0].length;
     const value = Number(match[0]);
@@ -266,6 +277,14 @@ class KeaJsonReader {
 
   private readString(): string {
     this.expect('"');
+    PLAIN_STRING_RUN.lastIndex = this.position;
+    PLAIN_STRING_RUN.exec(this.text);
+    const plainEnd = PLAIN_STRING_RUN.lastIndex;
+    if (this.text[plainEnd] === '"') {
+      const value = this.text.slice(this.position, plainEnd);
+      this.position = plainEnd + 1;
+      return value;
+    }
     const bytes: number[] = [];
     for (;;) {
       if (this.atEnd()) this.fail('unterminated string');
