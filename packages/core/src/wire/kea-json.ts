@@ -36,7 +36,8 @@ function writeElement(value: unknown, out: string[]): void {
   } else if (typeof value === 'bigint') {
     out.push(value.toString());
   } else if (typeof value === 'number') {
-    out.push(isInt64(value) ? BigInt(value).toString() : formatDouble(value));
+    // String() of a safe integer is its decimal digits; beyond that it would switch to exponent form.
+    out.push(Number.isSafeInteger(value) ? String(value) : isInt64(value) ? BigInt(value).toString() : formatDouble(value));
   } else if (typeof value === 'string') {
     out.push(quoteString(value));
   } else if (value instanceof KeaDouble) {
@@ -76,6 +77,8 @@ const isInt64 = (value: number): boolean => Number.isInteger(value) && value >= 
  * point order — not the UTF-16 unit order of `Array.prototype.sort`.
  */
 export function compareCodePoints(a: string, b: string): number {
+  // Without surrogates, UTF-16 unit order is code point order (every key Kea uses is ASCII).
+  if (!HAS_SURROGATE.test(a) && !HAS_SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const left = Array.from(a);
   const right = Array.from(b);
   const length = Math.min(left.length, right.length);
@@ -86,7 +89,12 @@ export function compareCodePoints(a: string, b: string): number {
   return left.length - right.length;
 }
 
+const HAS_SURROGATE = /[\ud800-\udfff]/;
+
 const utf8Encoder = new TextEncoder();
+
+/** Printable ASCII but `"` and `\`: written as is, so such a string needs no byte-by-byte pass. */
+const VERBATIM_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 const SHORT_ESCAPES: Readonly<Record<number, string>> = {
   0x22: '\\"',
@@ -99,6 +107,7 @@ const SHORT_ESCAPES: Readonly<Record<number, string>> = {
 };
 
 function quoteString(text: string): string {
+  if (VERBATIM_STRING.test(text)) return `"${text}"`;
   let quoted = '"';
   for (const byte of utf8Encoder.encode(text)) {
     const short = SHORT_ESCAPES[byte];
