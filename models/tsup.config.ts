@@ -13,10 +13,10 @@ export default defineConfig([
   {
     // Runnable programs: @tandem/core is bundled from its sources, so `npm start` runs the
     // model against the core in this tree without waiting for the core's own build.
-    entry: { 'examples/simulate': 'examples/simulate.ts' },
+    entry: { 'examples/simulate': 'examples/simulate.ts', 'scripts/models': 'scripts/models.ts' },
     format: ['esm'],
     sourcemap: true,
-    clean: ['examples/**'],
+    clean: ['examples/**', 'scripts/**'],
     target: 'node20',
     noExternal: ['@tandem/core'],
     esbuildOptions(options) {

@@ -70,6 +70,14 @@ export type Due =
   | { readonly kind: 'message'; readonly atMs: number; readonly seq: number; readonly message: Message }
   | { readonly kind: 'client'; readonly atMs: number; readonly seq: number; readonly client: string };
 
+/** `server1 c01..c15` for a peer and a run of consecutively named clients. */
+function describeGroup(names: readonly string[]): string {
+  const peers = names.filter((n) => !/^c\d+$/.test(n));
+  const clients = names.filter((n) => /^c\d+$/.test(n));
+  const run = clients.length === 0 ? [] : clients.length === 1 ? clients : [`${clients[0]}..${clients[clients.length - 1]}`];
+  return [...peers, ...run].join(' ');
+}
+
 export class Cluster implements World {
   nowMs = 0;
   private seqCounter = 0;
@@ -84,6 +92,7 @@ export class Cluster implements World {
   trace_: Trace;
   /** What the last step did that the end state does not show (for the invariant checker). */
   observations: Observation[] = [];
+  private adminCount = 0;
   stats: ClusterStats = { steps: 0, controlSent: 0, controlLost: 0, dhcpSent: 0, dhcpLost: 0 };
 
   constructor(options: ClusterOptions) {
@@ -124,8 +133,9 @@ export class Cluster implements World {
     const message: Omit<Message, 'dueMs'> = { ...outgoing, id: seq, seq, sentAtMs: this.nowMs };
     if (message.channel === 'control') this.stats.controlSent += 1;
     else this.stats.dhcpSent += 1;
-    if (message.channel === 'control') this.trace('net', `net ${message.from}→${message.to} ${message.label}`);
-    else this.trace('dhcp', `dhcp ${message.from}→${message.to} ${message.label}`);
+    if (message.channel === 'control') {
+      if (this.trace_.wants('net')) this.trace('net', `net ${message.from}→${message.to} ${message.label}`);
+    } else if (this.trace_.wants('dhcp')) this.trace('dhcp', `dhcp ${message.from}→${message.to} ${message.label}`);
     if (isCut(this.network, message.from, message.to, (name) => this.isClient(name))) {
       this.lost(message, 'lost (partition)');
       return seq;
@@ -139,6 +149,10 @@ export class Cluster implements World {
 
   trace(category: TraceCategory, text: string): void {
     this.trace_.add(this.nowMs, category, text);
+  }
+
+  tracing(category: TraceCategory): boolean {
+    return this.trace_.wants(category);
   }
 
   observe(observation: Observation): void {
@@ -199,6 +213,25 @@ export class Cluster implements World {
     this.network = cutLink(cutLink(this.network, a, b), b, a);
   }
 
+  /**
+   * Split the network in two: nothing passes between a member of `left` and a member of `right`
+   * (peers or clients), in either direction.
+   */
+  split(left: readonly string[], right: readonly string[]): void {
+    this.trace('fault', `net split ${describeGroup(left)} | ${describeGroup(right)}`);
+    let network = this.network;
+    for (const a of left) for (const b of right) network = cutLink(cutLink(network, a, b), b, a);
+    this.network = network;
+  }
+
+  /** Change the link profiles (loss, duplication, delays) from now on; messages in flight keep their fate. */
+  setLinks(control: LinkProfile, dhcp: LinkProfile = this.network.dhcp): void {
+    if (control !== this.network.control) {
+      this.trace('fault', `net control links: delay ${control.minDelayMs}..${control.maxDelayMs}ms loss ${control.loss} duplicate ${control.duplicate}`);
+    }
+    this.network = { ...this.network, control, dhcp };
+  }
+
   heal(): void {
     this.trace('fault', 'net heal');
     this.network = healAll(this.network);
@@ -213,7 +246,8 @@ export class Cluster implements World {
   /** An operator command given to a peer's control channel directly (not through the network). */
   admin(name: string, make: (nowMs: number, requestId: string) => HaEvent): void {
     const peer = this.peer(name);
-    const requestId = `admin#${this.nextSeq()}`;
+    this.adminCount += 1;
+    const requestId = `admin#${this.adminCount}`;
     this.trace('fault', `${name} ← ${make(0, requestId).type.replace(/^command\./, '')}`);
     feedTimed(this, peer, (nowMs) => make(nowMs, requestId));
   }

@@ -37,6 +37,9 @@ export interface Violation {
   readonly detail: string;
 }
 
+/** What a state invariant found wrong, with a key that stays the same while the same problem lasts. */
+type Report = (invariant: InvariantId, detail: string, key?: string) => void;
+
 /** States in which a scope may legitimately be served by two servers at once (invariant 2). */
 const SHARED_SERVICE: ReadonlySet<StateLabel> = new Set(['partner-down', 'partner-in-maintenance', 'passive-backup']);
 /** States that serve no scope (invariant 3). */
@@ -51,16 +54,16 @@ export const normalStateOf = (spec: ClusterSpec): StateLabel =>
 
 /**
  * Invariant 7's bound: after the last fault, every active server is in its normal state within
- * this time. Derivation (docs/formal-model.md): a server learns its partner's current state at
- * the latest one heartbeat period P = heartbeat-delay + the 10 s heartbeat timeout after any
- * change; the longest chain of decisions back to normal (split brain healed with new unsent
- * updates) takes 8 such periods and 3 synchronisations, each a few round trips.
+ * this time. Derivation (docs/formal-model.md, "Liveness bound"): a request sent before the faults
+ * stopped may still wait out its timeout (at most sync-timeout, 60 s by default, for a lease
+ * page); after that a server learns its partner's current state within one heartbeat period
+ * P = heartbeat-delay + the 10 s heartbeat timeout; the longest chain of decisions back to the
+ * normal states takes 8 such periods and 3 synchronisations of a few round trips per page.
  */
-export function livenessBoundMs(spec: ClusterSpec, maxRoundTripMs: number): number {
+export function livenessBoundMs(spec: ClusterSpec, maxRoundTripMs: number, pages = 1): number {
   const period = spec.heartbeatDelayMs + REQUEST_TIMEOUT_MS;
-  const pages = 1;
-  const sync = (pages * 2 + 2) * maxRoundTripMs;
-  return 8 * period + 3 * sync;
+  const sync = (pages * 2 + 1) * maxRoundTripMs;
+  return Math.max(spec.syncTimeoutMs ?? 60_000, REQUEST_TIMEOUT_MS) + 8 * period + 3 * sync;
 }
 
 export interface CheckerOptions {
@@ -75,6 +78,8 @@ export class InvariantChecker {
   private quietSinceMs: number | undefined;
   private convergedAtMs: number | undefined;
   private livenessReported = false;
+  /** Problems of state invariants already reported and still present: reported once, when they begin. */
+  private ongoing: ReadonlySet<string> = new Set();
   /** The longest time from "faults stopped" to "all actives normal" seen so far. */
   maxConvergenceMs = 0;
   steps = 0;
@@ -109,8 +114,15 @@ export class InvariantChecker {
   check(cluster: Cluster): Violation[] {
     this.steps += 1;
     const violations: Violation[] = [];
-    const add = (invariant: InvariantId, detail: string): void => {
-      if (this.only.has(invariant)) violations.push({ invariant, atMs: cluster.nowMs, detail });
+    const present = new Set<string>();
+    const add: Report = (invariant, detail, key) => {
+      if (!this.only.has(invariant)) return;
+      if (key !== undefined) {
+        const id = `${invariant} ${key}`;
+        present.add(id);
+        if (this.ongoing.has(id)) return;
+      }
+      violations.push({ invariant, atMs: cluster.nowMs, detail });
     };
     const observations = cluster.observations;
     cluster.observations = [];
@@ -119,10 +131,11 @@ export class InvariantChecker {
     this.checkScopes(cluster, add);
     this.checkAckedLeases(cluster, add);
     this.checkLiveness(cluster, add);
+    this.ongoing = present;
     return violations;
   }
 
-  private checkObservation(o: Observation, add: (id: InvariantId, detail: string) => void): void {
+  private checkObservation(o: Observation, add: Report): void {
     if (o.kind !== 'transition') return;
     const spec = this.spec;
     if (o.to === 'partner-down' && o.from !== 'partner-in-maintenance' && o.cause !== 'maintenance-notify.completed') {
@@ -148,7 +161,7 @@ export class InvariantChecker {
   }
 
   /** Invariant 1: no address is held by two clients at once (the clients' view, the one that matters on the wire). */
-  private checkLeases(cluster: Cluster, add: (id: InvariantId, detail: string) => void): void {
+  private checkLeases(cluster: Cluster, add: Report): void {
     const holder = new Map<string, string>();
     const describe = (client: DhcpClient): string =>
       `${client.name} (by ${client.lease?.server} in ${client.lease?.ackedInState}, until t=${((client.lease === undefined ? 0 : leaseExpiryMs(client.lease)) / 1000).toFixed(3)})`;
@@ -157,19 +170,19 @@ export class InvariantChecker {
       const other = holder.get(client.lease.address);
       if (other !== undefined) {
         const first = cluster.clients.find((c) => c.name === other) as DhcpClient;
-        add('I1-no-double-lease', `${client.lease.address} is leased to ${describe(first)} and to ${describe(client)}`);
+        add('I1-no-double-lease', `${client.lease.address} is leased to ${describe(first)} and to ${describe(client)}`, `${client.lease.address} ${other} ${client.name}`);
       }
       holder.set(client.lease.address, client.name);
     }
   }
 
   /** Invariants 2 and 3. */
-  private checkScopes(cluster: Cluster, add: (id: InvariantId, detail: string) => void): void {
+  private checkScopes(cluster: Cluster, add: Report): void {
     for (const peer of cluster.peers) {
       const state = haState(peer);
       if (!peer.up || state === undefined) continue;
       if (IDLE.has(state) && peer.servedScopes.length > 0) {
-        add('I3-idle-serves-nothing', `${peer.name} in ${state} serves [${peer.servedScopes.join(',')}]`);
+        add('I3-idle-serves-nothing', `${peer.name} in ${state} serves [${peer.servedScopes.join(',')}]`, `${peer.name} ${state}`);
       }
     }
     for (const scope of cluster.pools.keys()) {
@@ -178,13 +191,14 @@ export class InvariantChecker {
         return peer.up && state !== undefined && !SHARED_SERVICE.has(state) && peer.dhcpEnabled && peer.servedScopes.includes(scope);
       });
       if (servers.length > 1) {
-        add('I2-one-server-per-scope', `scope ${scope} served by ${servers.map((p) => `${p.name} (${haState(p)})`).join(' and ')}`);
+        const who = servers.map((p) => `${p.name} (${haState(p)})`).join(' and ');
+        add('I2-one-server-per-scope', `scope ${scope} served by ${who}`, `${scope} ${who}`);
       }
     }
   }
 
   /** Invariant 6: with both actives in their normal state, every lease a client got in a normal state is on the partner too. */
-  private checkAckedLeases(cluster: Cluster, add: (id: InvariantId, detail: string) => void): void {
+  private checkAckedLeases(cluster: Cluster, add: Report): void {
     const normal = normalStateOf(this.spec);
     if (normal === 'passive-backup') return;
     const actives = cluster.peers.filter((peer) => this.spec.peers.find((p) => p.name === peer.name)?.role !== 'backup');
@@ -199,13 +213,14 @@ export class InvariantChecker {
         add(
           'I6-acked-lease-on-partner',
           `${client.name}'s ${lease.address}, acknowledged by ${lease.server} in ${lease.ackedInState}, is ${stored === undefined ? 'missing' : `held by ${stored.hwAddress}`} on ${partner.name}`,
+          `${client.name} ${lease.address} ${lease.boundAtMs}`,
         );
       }
     }
   }
 
   /** Invariant 7. */
-  private checkLiveness(cluster: Cluster, add: (id: InvariantId, detail: string) => void): void {
+  private checkLiveness(cluster: Cluster, add: Report): void {
     const bound = this.options.livenessBoundMs;
     if (bound === undefined || this.quietSinceMs === undefined) return;
     const normal = normalStateOf(this.spec);

@@ -69,10 +69,12 @@ export const newNetwork = (mode: TimingMode, control = CLEAN_CONTROL_LINK, dhcp 
   inFlight: [],
 });
 
-const endpoint = (name: string, isClient: (name: string) => boolean): string => (isClient(name) ? '*' : name);
-
+/** Cut per name (`c07>server1`), or for every client at once (`*>server1`). */
 export function isCut(net: NetworkState, from: string, to: string, isClient: (name: string) => boolean): boolean {
-  return net.cut.has(`${endpoint(from, isClient)}>${endpoint(to, isClient)}`);
+  if (net.cut.size === 0) return false;
+  if (net.cut.has(`${from}>${to}`)) return true;
+  if (isClient(from) && net.cut.has(`*>${to}`)) return true;
+  return isClient(to) && net.cut.has(`${from}>*`);
 }
 
 export function cutLink(net: NetworkState, from: string, to: string): NetworkState {

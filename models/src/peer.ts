@@ -110,6 +110,8 @@ export function bootPeer(world: World, peer: MutablePeer, keepStore: boolean): v
   peer.replies = new Map();
   peer.inbound = new Map();
   peer.timers = [];
+  // A new process has no memory of the time its predecessor last saw.
+  peer.clock = { ...peer.clock, lastNowMs: Number.NEGATIVE_INFINITY };
   const nowMs = peerNow(world, peer);
   peer.oracle = { lastContactMs: nowMs, unacked: new Set() };
   const step = MachineHost.for(peer.logic, peer.config).start(peer.config, nowMs, peer.compat);
@@ -146,15 +148,18 @@ export function feedTimed<E extends HaEvent>(world: World, peer: MutablePeer, ma
 
 export function fireTimer(world: World, peer: MutablePeer, timer: MachineTimer): void {
   peer.timers = peer.timers.filter((t) => t.id !== timer.id);
-  world.trace('log', `${peer.name} timer ${timerName(timer.id)}`);
+  if (world.tracing('log')) world.trace('log', `${peer.name} timer ${timerName(timer.id)}`);
   feed(world, peer, timer.event);
 }
 
 function applyStep(world: World, peer: MutablePeer, step: ReturnType<MachineHost['send']>, cause: string, pausedBefore: boolean): void {
   peer.snapshot = step.snapshot;
   peer.timers = applyTimerRequests(peer.timers, step.timers, world.nowMs, () => world.nextSeq());
-  const dhcpAtDecision = peer.dhcpEnabled;
-  for (const effect of step.effects) perform(world, peer, effect, cause, pausedBefore, dhcpAtDecision);
+  // The DHCP service as the state that takes the next decision had it: before this step for the
+  // first transition, then as each new state's entry left it (a chain of transitions in one step
+  // decides in the intermediate states).
+  const decision = { dhcpEnabled: peer.dhcpEnabled };
+  for (const effect of step.effects) perform(world, peer, effect, cause, pausedBefore, decision);
 }
 
 /** The driver's own bookkeeping for invariant 4, updated from the events it feeds. */
@@ -176,11 +181,12 @@ function evidence(world: World, peer: MutablePeer, dhcpEnabled: boolean): Failur
   return { sinceContactMs: nowMs - peer.oracle.lastContactMs, unackedClients: peer.oracle.unacked.size, dhcpEnabled };
 }
 
-function perform(world: World, peer: MutablePeer, effect: HaEffect, cause: string, pausedBefore: boolean, dhcpAtDecision: boolean): void {
+function perform(world: World, peer: MutablePeer, effect: HaEffect, cause: string, pausedBefore: boolean, decision: { dhcpEnabled: boolean }): void {
   match(effect)
     .with({ type: 'state.changed' }, (e) => {
       world.trace('state', `${peer.name} ${e.from}→${e.to}${e.paused ? ' (paused)' : ''}`);
-      world.observe({ kind: 'transition', peer: peer.name, from: e.from, to: e.to, pausedBefore, cause, failure: evidence(world, peer, dhcpAtDecision) });
+      world.observe({ kind: 'transition', peer: peer.name, from: e.from, to: e.to, pausedBefore, cause, failure: evidence(world, peer, decision.dhcpEnabled) });
+      decision.dhcpEnabled = peer.dhcpEnabled;
     })
     .with({ type: 'dhcp-service.set' }, (e) => {
       peer.dhcpEnabled = e.enabled;
@@ -211,7 +217,9 @@ function perform(world: World, peer: MutablePeer, effect: HaEffect, cause: strin
       peer.inbound = without(peer.inbound, e.requestId);
       respond(world, peer, inbound.from, inbound.messageId, inbound.command, answerList(e.answer));
     })
-    .with({ type: 'log' }, (e) => world.trace('log', `${peer.name} ${e.id} ${e.message}`))
+    .with({ type: 'log' }, (e) => {
+      if (world.tracing('log')) world.trace('log', `${peer.name} ${e.id} ${e.message}`);
+    })
     .with(
       { type: 'heartbeat.send' },
       { type: 'lease-updates.send' },

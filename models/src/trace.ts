@@ -44,6 +44,10 @@ export class Trace {
     private readonly echo?: (line: TraceLine) => void,
   ) {}
 
+  wants(category: TraceCategory): boolean {
+    return this.keep.has(category);
+  }
+
   add(atMs: number, category: TraceCategory, text: string): void {
     if (!this.keep.has(category)) return;
     const line = { atMs, category, text };

@@ -43,3 +43,38 @@ export function machineWithDecision(rewrite: (facts: DecisionFacts, verdict: Ver
     },
   }) as HaLogic;
 }
+
+/** Invariant 4's broken variant: partner-down as soon as communication is interrupted, without the unacked-client evidence. */
+export const partnerDownWithoutEvidence = (): HaLogic =>
+  machineWithDecision((facts, verdict) => {
+    if (!facts.interrupted || facts.partnerDown || facts.partnerState !== 'unavailable') return verdict;
+    return decide({ ...facts, partnerDown: true });
+  });
+
+/** Invariant 5's broken variant: the pause is ignored; a paused machine decides as if running. */
+export const pauseIgnored = (): HaLogic =>
+  machineWithDecision((facts, verdict) => (facts.holdStill ? decide({ ...facts, holdStill: false }) : verdict));
+
+/** Invariant 7's broken variant: partner-down never hands back to a ready partner. */
+export const partnerDownForever = (): HaLogic =>
+  machineWithDecision((facts, verdict) => (facts.state === 'partner-down' && facts.partnerState === 'ready' ? { kind: 'stay' } : verdict));
+
+/** The brief's example: the primary tie-break of §3.7 removed — the secondary moves on from waiting and ready too. */
+export const noPrimaryTieBreak = (): HaLogic =>
+  machineWithDecision((facts, verdict) => {
+    if (facts.holdStill || facts.config.thisServer.role === 'primary') return verdict;
+    if (facts.state === 'waiting' && facts.partnerState === 'waiting') return { kind: 'go', to: facts.config.syncLeases ? 'syncing' : 'ready' };
+    if (facts.state === 'ready' && facts.partnerState === 'ready') return { kind: 'go', to: facts.config.mode === 'hot-standby' ? 'hot-standby' : 'load-balancing' };
+    return verdict;
+  });
+
+export const SHELL_VARIANTS = {
+  /** Invariant 1: lease updates reported as delivered without being sent. */
+  'skip-lease-updates': { name: 'skip-lease-updates', skipLeaseUpdates: true },
+  /** Invariant 2: scopes added up instead of replaced. */
+  'accumulate-scopes': { name: 'accumulate-scopes', accumulateScopes: true },
+  /** Invariant 3: an empty scopes.set ignored. */
+  'ignore-empty-scopes': { name: 'ignore-empty-scopes', ignoreEmptyScopes: true },
+  /** Invariant 6: parked answers sent before the partner acknowledged. */
+  'respond-before-ack': { name: 'respond-before-ack', respondBeforeAck: true },
+} as const satisfies Record<string, DriverVariant>;

@@ -48,5 +48,7 @@ export interface World {
   /** Hands a message to the network; returns its id (the id its answer will carry in `inReplyTo`). */
   send(message: Outgoing): number;
   trace(category: TraceCategory, text: string): void;
+  /** Whether lines of this category are kept: lets hot paths skip building the text. */
+  tracing(category: TraceCategory): boolean;
   observe(observation: Observation): void;
 }
