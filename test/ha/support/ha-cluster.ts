@@ -46,6 +46,8 @@ export interface ClusterSpec {
   /** Pools of subnet 198.18.0.0/16; by default one pool, or one per scope (HA_<name>) in load-balancing. */
   readonly pools?: readonly { readonly pool: string; readonly clientClass?: string }[];
   readonly validLifetimeS?: number;
+  /** HTTPS between peers: a directory with `ca.pem` and `<server name>.pem` / `.key` for each server. */
+  readonly tlsDir?: string;
 }
 
 export const HA_PORT = 8000;
@@ -86,9 +88,13 @@ export const haParameters = (spec: ClusterSpec, self: string): Record<string, un
         ...(t.waitBackupAck !== undefined ? { 'wait-backup-ack': t.waitBackupAck } : {}),
         ...(t.restrictCommands !== undefined ? { 'restrict-commands': t.restrictCommands } : {}),
         ...(t.pause !== undefined ? { 'state-machine': { states: t.pause } } : {}),
+        // This server's own certificate, presented as a listener and as a client alike.
+        ...(spec.tlsDir !== undefined
+          ? { 'trust-anchor': `${spec.tlsDir}/ca.pem`, 'cert-file': `${spec.tlsDir}/${self}.pem`, 'key-file': `${spec.tlsDir}/${self}.key` }
+          : {}),
         peers: spec.servers.map((s) => ({
           name: s.name,
-          url: `http://198.18.0.${s.octet}:${HA_PORT}/`,
+          url: `${spec.tlsDir !== undefined ? 'https' : 'http'}://198.18.0.${s.octet}:${HA_PORT}/`,
           role: s.role,
           'auto-failover': s.autoFailover ?? true,
           ...(s.basicAuth !== undefined ? { 'basic-auth-user': s.basicAuth.user, 'basic-auth-password': s.basicAuth.password } : {}),
@@ -138,7 +144,7 @@ export class HaCluster {
       const server: RunningServer = {
         spec: s,
         host,
-        url: `http://${host.address}:${HA_PORT}/`,
+        url: `${spec.tlsDir !== undefined ? 'https' : 'http'}://${host.address}:${HA_PORT}/`,
         configFile: join(dir, `${s.name}.json`),
         controlSocket: join(dir, `${s.name}.sock`),
         leaseFile: join(dir, `${s.name}-leases4.csv`),
