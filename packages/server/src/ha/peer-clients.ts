@@ -5,8 +5,14 @@ import type { ControlRequest, HaConfig, PeerConfig } from '@tandem/core';
  * One keep-alive HTTP client per other peer of the relationship, with the credentials and TLS
  * settings of that peer's entry (what this server presents *to* it, spec §5.2). Concurrent
  * requests to one peer share up to `PEER_CONNECTIONS` persistent connections.
+ *
+ * A receiving tandemd makes each lease durable before it answers, and its memfile store batches
+ * the writes that arrive together into one fdatasync: the more lease updates in flight, the more
+ * each sync carries. Measured on loopback with a loaded 2-core machine, 8 connections gave about
+ * 430 updates/s, 32 about 770/s, 64 about 1300/s. Answers waiting for updates are bounded anyway
+ * by the daemon's parked-packet-limit (256).
  */
-export const PEER_CONNECTIONS = 8;
+export const PEER_CONNECTIONS = 64;
 
 export class PeerClients {
   readonly #clients = new Map<string, PeerClient>();
