@@ -16,6 +16,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { leaseFromRecord, leaseToRecord } from '../../packages/server/src/ha/lease-record.js';
 import { runLeaseSync } from '../../packages/server/src/ha/lease-sync.js';
 import { ParkedAnswers } from '../../packages/server/src/ha/parked-answers.js';
+import { PerAddressOrder } from '../../packages/server/src/ha/per-address-order.js';
 import { PeerClients } from '../../packages/server/src/ha/peer-clients.js';
 import {
   exchangeHeartbeat,
@@ -82,6 +83,37 @@ describe('parked answers: released on the core word, never twice', () => {
     // A late verdict for a finished query changes nothing.
     parked.settle(first, { kind: 'send' });
     expect(parked.parked).toBe(0);
+  });
+});
+
+describe('per-address order of lease updates to one peer', () => {
+  it('§10.2 work on an address waits for earlier work on it at that peer; other addresses and other peers pass', async () => {
+    const order = new PerAddressOrder();
+    const log: string[] = [];
+    let releaseFirst = (): void => undefined;
+    const first = order.run('server2', ['192.0.2.1', '192.0.2.2'], async () => {
+      log.push('update .1/.2 sent');
+      await new Promise<void>((resolve) => {
+        releaseFirst = resolve;
+      });
+      log.push('update .1/.2 acknowledged');
+    });
+    const sameAddress = order.run('server2', ['192.0.2.2'], async () => void log.push('delete .2 sent'));
+    const otherAddress = order.run('server2', ['192.0.2.3'], async () => void log.push('update .3 sent'));
+    const otherPeer = order.run('server3', ['192.0.2.2'], async () => void log.push('update .2 to server3 sent'));
+    await Promise.all([otherAddress, otherPeer]);
+    expect(log).toEqual(['update .1/.2 sent', 'update .3 sent', 'update .2 to server3 sent']);
+    releaseFirst();
+    await Promise.all([first, sameAddress]);
+    expect(log.slice(3)).toEqual(['update .1/.2 acknowledged', 'delete .2 sent']);
+    expect(order.pending).toBe(0);
+  });
+
+  it('a failed piece of work does not hold the address', async () => {
+    const order = new PerAddressOrder();
+    await expect(order.run('server2', ['192.0.2.1'], async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(order.run('server2', ['192.0.2.1'], async () => 'next')).resolves.toBe('next');
+    expect(order.pending).toBe(0);
   });
 });
 

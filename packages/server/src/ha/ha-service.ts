@@ -35,6 +35,7 @@ import { haStatusSection } from './ha-status.js';
 import { leaseToRecord } from './lease-record.js';
 import { runLeaseSync, type SyncRequest, type SyncResult } from './lease-sync.js';
 import { ParkedAnswers } from './parked-answers.js';
+import { PerAddressOrder } from './per-address-order.js';
 import { PeerClients } from './peer-clients.js';
 import {
   exchangeBacklog,
@@ -80,6 +81,7 @@ export class HaService implements DhcpHaHooks<unknown> {
   readonly #actor: HaActor;
   readonly #clients: PeerClients;
   readonly #parked = new ParkedAnswers();
+  readonly #updateOrder = new PerAddressOrder();
   readonly #answers = new Map<string, (answer: CommandAnswer) => void>();
   readonly #syncs = new Set<Promise<unknown>>();
   readonly #abort = new AbortController();
@@ -318,7 +320,10 @@ export class HaService implements DhcpHaHooks<unknown> {
     const env = this.#exchangeEnv();
     match(effect)
       .with({ type: 'heartbeat.send' }, (e) => void this.#exchange(e, () => exchangeHeartbeat(env, e)))
-      .with({ type: 'lease-updates.send' }, (e) => void this.#exchange(e, () => exchangeLeaseUpdates(env, e)))
+      .with({ type: 'lease-updates.send' }, (e) => {
+        const addresses = [...e.deleted, ...e.updated].map((lease) => lease.address);
+        void this.#exchange(e, () => this.#updateOrder.run(e.peer, addresses, () => exchangeLeaseUpdates(env, e)));
+      })
       .with({ type: 'backlog.deliver' }, (e) => void this.#exchange(e, () => exchangeBacklog(env, e)))
       .with({ type: 'ha-reset.send' }, (e) => void this.#exchange(e, () => exchangeHaReset(env, e)))
       .with({ type: 'maintenance-notify.send' }, (e) => void this.#exchange(e, () => exchangeMaintenanceNotify(env, e)))
