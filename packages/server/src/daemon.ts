@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { AllocationEngine, decodePacket, encodePacket, messageTypeName, type Dhcp4Packet } from '@tandem/dhcp4';
+import { AllocationEngine, MessageType, decodePacket, encodePacket, messageType, messageTypeName, type Dhcp4Packet } from '@tandem/dhcp4';
 import type { LeaseStore, PostgresqlConnectionEvent } from '@tandem/leases';
 import { match } from 'ts-pattern';
 import type { ControlAnswer } from './commands/answer.js';
@@ -12,6 +12,7 @@ import { ConfigError } from './config/config-error.js';
 import { parseServerConfig, type ServerConfig } from './config/server-config.js';
 import { UnixControlSocket } from './control/unix-control-socket.js';
 import { bindAddressFor, receivingInterface, selectInterfaces, type InterfaceTable, type LocalInterface } from './dhcp/local-interfaces.js';
+import { PendingAllocations } from './dhcp/pending-allocations.js';
 import { haQueryOf, isClientQuery } from './dhcp/query-view.js';
 import { finalDestination, type Destination } from './dhcp/reply-destination.js';
 import { UdpEndpoint, type Datagram } from './dhcp/udp-endpoint.js';
@@ -41,6 +42,17 @@ export interface DaemonOptions {
 
 /** Queries in progress beyond this are dropped (a bound, like Kea's packet queue). */
 const MAX_BACKLOG = 1024;
+/**
+ * Overload control: while the oldest query still being allocated has waited longer than this, new
+ * DISCOVERs are dropped, and every new query beyond the second bound. Without it a lease database
+ * slower than the offered load (a PostgreSQL round trip per statement) lets up to MAX_BACKLOG queries
+ * pile up, and every client is answered after it gave up: the server does full work for nobody.
+ * Dropping new exchanges first keeps the ones under way (REQUESTs, renewals) on time. Kea's bounded
+ * kernel socket buffer limits its wait similarly (dropping whatever arrives). Answers parked for HA
+ * acknowledgements are past allocation and do not count.
+ */
+const MAX_DISCOVER_DELAY_MS = 250;
+const MAX_ALLOCATION_DELAY_MS = 1_000;
 /** How long a graceful stop waits for in-flight queries and parked answers. */
 const DRAIN_TIMEOUT_MS = 5_000;
 
@@ -77,6 +89,7 @@ export class Daemon {
   #endpoint: UdpEndpoint | undefined;
   #control: UnixControlSocket | undefined;
   #backlog = 0;
+  readonly #allocating = new PendingAllocations();
   #parked = 0;
   #limitedBroadcastUnroutable = false;
   #inFlight = new Set<Promise<void>>();
@@ -289,6 +302,23 @@ export class Daemon {
     if (!this.#networkState.isEnabled()) {
       return this.#drop('DHCP service is disabled', datagram, packet);
     }
+    const receivedMs = Date.now();
+    const behindMs = this.#allocating.oldestAgeMs(receivedMs);
+    const limitMs = messageType(packet) === MessageType.DISCOVER ? MAX_DISCOVER_DELAY_MS : MAX_ALLOCATION_DELAY_MS;
+    if (behindMs > limitMs) {
+      this.stats.unanswered += 1;
+      if (this.#log.isDebug()) this.#log.debug(MSG.DHCP4_QUEUE_FULL, `overloaded: the oldest query in allocation has waited ${behindMs} ms: query dropped`, { xid: packet.xid });
+      return undefined;
+    }
+    const pending = this.#allocating.begin(receivedMs);
+    try {
+      return await this.#allocateAdmitted(datagram, packet);
+    } finally {
+      this.#allocating.end(pending);
+    }
+  }
+
+  async #allocateAdmitted(datagram: Datagram, packet: Dhcp4Packet): Promise<Allocated | undefined> {
     const view = haQueryOf(packet);
     const verdict = this.#hooks.classify(view, Date.now());
     if (verdict.kind === 'drop') return this.#drop(verdict.reason, datagram, packet);
