@@ -26,6 +26,8 @@ interface Assignment {
   readonly peers: readonly [PeerSpec, PeerSpec];
   /** The server killed (SIGKILL) under load and restarted. */
   readonly victim: 'server1' | 'server2';
+  /** What the kill scenario covers: IO-05/06 when Kea dies, IO-07 when Tandem does. */
+  readonly killIds: string;
 }
 
 const assignments: readonly Assignment[] = [
@@ -37,6 +39,7 @@ const assignments: readonly Assignment[] = [
       { name: 'server2', role: 'secondary', impl: 'kea', transport: 'dedicated', octet: 12 },
     ],
     victim: 'server2',
+    killIds: 'IO-05 IO-06 the Kea secondary',
   },
   {
     title: 'Kea 2.2 primary (dedicated HA+MT listener) + Tandem secondary',
@@ -46,10 +49,11 @@ const assignments: readonly Assignment[] = [
       { name: 'server2', role: 'secondary', impl: 'tandem', octet: 12 },
     ],
     victim: 'server2',
+    killIds: 'IO-07 the Tandem secondary',
   },
 ];
 
-describe.skipIf(unavailable !== undefined).each(assignments)('load-balancing: $title', ({ tag, peers, victim }) => {
+describe.skipIf(unavailable !== undefined).each(assignments)('load-balancing: $title', ({ tag, peers, victim, killIds }) => {
   const spec: RelationshipSpec = {
     mode: 'load-balancing',
     peers,
@@ -84,7 +88,7 @@ describe.skipIf(unavailable !== undefined).each(assignments)('load-balancing: $t
   it('IO-03 IO-04 LB-02 LB-05 each server answers exactly the clients its hash scope owns (Tandem\'s Pearson hash agrees with Kea\'s), and every lease reaches the other side', async () => {
     const keaAcksBefore = await pair!.statistic(kea, 'pkt4-ack-sent');
     const client = pair!.client;
-    const report = await runPatientPerfdhcp({ ns: client.ns, local: client.iface, server: 'all', rate: 150, clients: 500, exchanges: 500, periodS: 8, macBase: '00:2a:00:00:00:00' }, join(pair!.dir, 'perfdhcp.log'));
+    const report = await runPatientPerfdhcp({ ns: client.ns, local: client.iface, server: 'all', rate: 150, clients: 500, exchanges: 500, periodS: 30, macBase: '00:2a:00:00:00:00' }, join(pair!.dir, 'perfdhcp.log'));
     const extra = expectEveryExchangeAnswered(report, 500);
 
     const sets = await expectLeaseSetsAgree(pair!, 'server1', 'server2');
@@ -92,18 +96,17 @@ describe.skipIf(unavailable !== undefined).each(assignments)('load-balancing: $t
     expect(granted).toHaveLength(500);
     const owners = loadBalancingOwners(granted);
     expect(owners.misplaced).toEqual([]);
-    expect(owners.server1.length).toBeGreaterThan(150);
-    expect(owners.server2.length).toBeGreaterThan(150);
+    expect(Math.min(owners.server1.length, owners.server2.length)).toBeGreaterThan(150);
     // Kea acknowledged exactly the clients of its own scope (a client perfdhcp repeated counts twice);
     // every other ACK perfdhcp got came from Tandem.
     const keaAcks = (await pair!.statistic(kea, 'pkt4-ack-sent')) - keaAcksBefore;
     const keaOwned = owners[kea as 'server1' | 'server2'].length;
-    expect(keaAcks).toBeGreaterThanOrEqual(keaOwned);
-    expect(keaAcks).toBeLessThanOrEqual(keaOwned + extra);
-    expect(report.exchanges['REQUEST-ACK']!.received - keaAcks).toBeGreaterThanOrEqual(owners[tandem as 'server1' | 'server2'].length);
+    const tandemAcks = report.exchanges['REQUEST-ACK']!.received - keaAcks;
+    const tandemOwned = owners[tandem as 'server1' | 'server2'].length;
+    expect({ keaAcks, keaOwned, tandemAcks, tandemOwned, extra, split: keaAcks >= keaOwned && keaAcks <= keaOwned + extra && tandemAcks >= tandemOwned }).toMatchObject({ split: true });
   });
 
-  it(`IO-05 IO-06 IO-07 ${victim} killed (SIGKILL) under load: the survivor goes partner-down and serves every client; the victim restarts, syncs from the survivor and both return to load-balancing; no acknowledged lease is lost`, async () => {
+  it(`${killIds} (${victim}) killed (SIGKILL) under load: the survivor goes partner-down and serves every client; the victim restarts, syncs from the survivor and both return to load-balancing; no acknowledged lease is lost`, async () => {
     const survivor = victim === 'server1' ? 'server2' : 'server1';
     const relay = startRelayClients(pair!, { clients: 500, macBase: '02:2b:00', concurrency: 8, timeoutMs: 500, retries: 20 });
     await waitForAcks(relay, 120);

@@ -67,7 +67,8 @@ export const startRelayClients = (
  * perfdhcp (as a relay, broadcasting to both servers) that waits 5 s for the last answers and counts an
  * exchange as dropped only after 5 s: on the shared 2-core machine a parked ACK (held until the partner
  * acknowledged the lease update, §10.3) can take seconds, which the harness' 1 s exit wait would count
- * as lost although the client got its ACK.
+ * as lost although the client got its ACK. Give it a `periodS` well beyond the sending time plus 5 s:
+ * perfdhcp counts whatever is outstanding when its test period ends as dropped.
  */
 export const runPatientPerfdhcp = async (run: Omit<PerfdhcpRun, 'dropTimeS'>, logFile: string): Promise<PerfdhcpReport> => {
   const args = perfdhcpArgs({ ...run, dropTimeS: 5 });

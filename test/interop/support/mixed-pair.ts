@@ -1,5 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, lstatSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { controlCommand } from '../../harness/control-client.js';
 import { requireBuiltTandemd, tempDir, writeConfig } from '../../harness/daemons.js';
 import { startKeaHaPeer, waitForTcpListener, type KeaHaPeer } from '../../harness/kea-ha.js';
@@ -13,6 +14,15 @@ import { dhcp4Document, haPort, peerAddress, peerUrl, type PeerSpec, type Relati
  * same way, over their unix control sockets, so every check reads Tandem and Kea alike.
  */
 export const CLIENT_OCTET = 2;
+
+/**
+ * The pair's files (configurations, memfiles, sockets, logs) live in RAM when /dev/shm exists. tandemd
+ * fdatasyncs its memfile before it answers (Kea 2.2 does not sync at all); on a machine whose disk is
+ * busy with other work a sync can stall for seconds, every parked ACK with it, which would make a
+ * protocol test fail on disk latency.
+ */
+const workDir = (tag: string): string =>
+  existsSync('/dev/shm') ? mkdtempSync(join('/dev/shm', `tandem-interop-${tag}-`)) : tempDir(`interop-${tag}`);
 
 /**
  * The tandemd the pair runs: the repository's build (packages/server/dist), or the bundle named by
@@ -74,7 +84,7 @@ export class MixedPair {
     for (const peer of spec.peers) hosts[peer.name] = `0.${peer.octet}`;
     const lan = createTestLan(tag, hosts);
     try {
-      return new MixedPair(spec, lan, tempDir(`interop-${tag}`));
+      return new MixedPair(spec, lan, workDir(tag));
     } catch (error) {
       lan.destroy();
       throw error;
@@ -98,9 +108,19 @@ export class MixedPair {
     writeFileSync(this.server(name).leaseFile, keaMemfile(leases));
   }
 
-  /** Starts the named servers (all by default) at the same time; each is started once its HA URL listens. */
+  /**
+   * Starts the named servers (all by default); each counts as started once its HA URL listens. tandemd
+   * processes are started first, Kea's right after: tandemd's start-up (node, loading the memfile)
+   * varies most on a loaded machine, and HA treats the servers as starting together only if each is
+   * up before the other's max-response-delay runs out — otherwise the first one alone goes
+   * partner-down (SM-13), a different scenario. Kea starts within a fraction of a second, so both
+   * still meet in `waiting` (§3.7).
+   */
   async start(names: readonly string[] = [...this.servers.keys()], options: Readonly<Record<string, StartOptions>> = {}): Promise<void> {
-    await Promise.all(names.map((name) => this.#startOne(name, options[name] ?? {})));
+    const tandems = names.filter((name) => this.server(name).spec.impl === 'tandem');
+    const keas = names.filter((name) => this.server(name).spec.impl === 'kea');
+    await Promise.all(tandems.map((name) => this.#startOne(name, options[name] ?? {})));
+    await Promise.all(keas.map((name) => this.#startOne(name, options[name] ?? {})));
   }
 
   async #startOne(name: string, options: StartOptions): Promise<void> {
@@ -206,10 +226,17 @@ export class MixedPair {
       .join('\n');
   }
 
-  /** Stops every process still running (by pid) and removes the namespaces; safe to call twice. */
+  /**
+   * Stops every process still running (by pid), removes the namespaces and moves the files out of RAM
+   * to the temporary directory (kept there for the post-mortem, sockets left out); safe to call twice.
+   */
   async destroy(): Promise<void> {
     await Promise.allSettled([...this.servers.keys()].map((name) => this.stop(name, 'SIGKILL')));
     this.lan.destroy();
+    if (this.dir.startsWith('/dev/shm/') && existsSync(this.dir)) {
+      cpSync(this.dir, join(tmpdir(), basename(this.dir)), { recursive: true, filter: (source) => !lstatSync(source).isSocket() });
+      rmSync(this.dir, { recursive: true, force: true });
+    }
   }
 }
 
