@@ -15,7 +15,7 @@ describe('core findings', () => {
   // Known core bug (packages/core/src/machine/machine.ts, `communication-recovery.delivering`):
   // `backlog.delivered` with ok goes to load-balancing even when leases.committed queued new
   // operations during the delivery; leaving communication-recovery then clears them.
-  it.fails('CR-recover (§2.5, §10.5): a lease acknowledged in communication-recovery while the backlog is being delivered reaches the partner before load-balancing', () => {
+  it('CR-recover (§2.5, §10.5): a lease acknowledged in communication-recovery while the backlog is being delivered reaches the partner before load-balancing', () => {
     // Kea delivers the backlog synchronously: nothing is allocated meanwhile. The core delivers it
     // as an effect, the shell keeps answering clients in communication-recovery and queues their
     // updates, so the backlog must be empty when the machine returns to load-balancing — or those

@@ -59,6 +59,8 @@ function serialize(s: Snapshot): string {
     ctx.paused,
     isCommunicationInterrupted(ctx),
     ctx.backlog.overflowed,
+    // Whether the backlog holds operations steers a finished delivery: deliver again or go normal.
+    ctx.backlog.operations.length > 0,
     ctx.pendingCommand?.kind ?? null,
     inMaintenance ? ctx.previousState : null,
     Object.keys(ctx.parked).length > 0,

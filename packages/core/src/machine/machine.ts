@@ -192,6 +192,8 @@ export const haMachine = setup({
       return event.outcome.kind === params.outcome;
     },
     'backlog delivered': ({ event }) => event.type === 'backlog.delivered' && event.ok,
+    'backlog overflowed': ({ context }) => context.backlog.overflowed,
+    'backlog has entries': ({ context }) => context.backlog.operations.length > 0,
     'reset accepted': ({ event }) => event.type === 'ha-reset.sent' && event.ok,
     'remote disable with max-period': ({ event }) =>
       event.type === 'command.dhcp-disable' && event.origin === 'ha-partner' && (event.maxPeriodS ?? 0) > 0,
@@ -881,6 +883,10 @@ export const haMachine = setup({
               entry: 'deliver backlog',
               on: {
                 'backlog.delivered': [
+                  // Kea delivers the backlog synchronously; here clients keep being answered meanwhile,
+                  // so what they queued during the delivery goes out before the pair is in step (§10.5).
+                  { guard: and(['backlog delivered', 'backlog overflowed']), target: 'resetting', actions: 'note time' },
+                  { guard: and(['backlog delivered', 'backlog has entries']), target: 'delivering', reenter: true, actions: 'note time' },
                   { guard: 'backlog delivered', target: '#load-balancing', actions: 'note time' },
                   { target: 'resetting', actions: ['note time', 'note backlog lost'] },
                 ],
