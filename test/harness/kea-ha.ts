@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeConfig } from './daemons.js';
 import { startProcess, type Started } from './processes.js';
@@ -112,7 +112,6 @@ export const startKeaHaPeer = async (o: KeaHaPeerOptions): Promise<KeaHaPeer> =>
       `FAKETIME_TIMESTAMP_FILE=${faketimeFile}`,
       'FAKETIME_CACHE_DURATION=1',
       'FAKETIME_DONT_FAKE_MONOTONIC=1',
-      'DONT_FAKE_MONOTONIC=1',
     );
   }
   command.push('kea-dhcp4', '-c', configFile);
@@ -121,6 +120,11 @@ export const startKeaHaPeer = async (o: KeaHaPeerOptions): Promise<KeaHaPeer> =>
   let agent: Started | undefined;
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     await Promise.all([dhcp4.stop(signal, 10_000), agent?.stop(signal === 'SIGKILL' ? 'SIGKILL' : 'SIGTERM', 10_000)]);
+    // libfaketime keeps a shared-memory segment and a semaphore named by the process id, removed at a
+    // normal exit only: after a SIGKILL remove this process's pair.
+    if (o.clockOffset !== undefined) {
+      for (const file of [`/dev/shm/faketime_shm_${dhcp4.pid}`, `/dev/shm/sem.faketime_sem_${dhcp4.pid}`]) rmSync(file, { force: true });
+    }
   };
   try {
     await dhcp4.waitFor(/DHCP4_STARTED/, 20_000);
