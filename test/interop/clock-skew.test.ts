@@ -84,12 +84,9 @@ describe.skipIf(unavailable !== undefined)('clock skew: Tandem primary + Kea 2.2
     await expectLeaseSetsAgree(pair!, 'server1', 'server2');
   });
 
-  // Skipped: Tandem does not log HA_HIGH_CLOCK_SKEW_CAUSES_TERMINATION when a 45 s warning was logged
-  // less than 60 s before — the core's 'record heartbeat success' action (packages/core/src/machine/
-  // machine.ts) rate-limits the termination message together with the warning; Kea 2.2 logs it at
-  // ERROR every time it terminates (CommunicationState::clockSkewShouldTerminateInternal). Missing
-  // Tandem feature: the unthrottled termination log. See docs/interop.md.
-  it.skip('IO-10 CS-14 Tandem logs HA_HIGH_CLOCK_SKEW_CAUSES_TERMINATION, as Kea does, when the skew terminates it', () => {
+  // Kea 2.2 logs the termination at ERROR every time, even right after a rate-limited warning
+  // (CommunicationState::clockSkewShouldTerminateInternal); so does Tandem.
+  it('IO-10 CS-14 Tandem logs HA_HIGH_CLOCK_SKEW_CAUSES_TERMINATION, as Kea does, when the skew terminates it', () => {
     expect(pair!.output('server1')).toMatch(/"msgId":"HA_HIGH_CLOCK_SKEW_CAUSES_TERMINATION".*partner's clock is 75s ahead/);
   });
 });

@@ -681,6 +681,14 @@ describe('CS-14 clock skew at the machine: warn above 30 s (at most once per 60 
     });
   }
 
+  it('CS-14 a terminating skew is logged at error even right after a rate-limited warning (as Kea 2.2)', () => {
+    const d = reach(lbPrimary(), 'load-balancing');
+    expect(skewLogs(d.heartbeatSucceeds('load-balancing', { skewS: 45 })).map((l) => l.id)).toEqual(['HA_HIGH_CLOCK_SKEW']);
+    const logs = skewLogs(d.heartbeatSucceeds('load-balancing', { skewS: 75 }));
+    expect(logs.map((l) => [l.id, l.level])).toEqual([['HA_HIGH_CLOCK_SKEW_CAUSES_TERMINATION', 'error']]);
+    expect(d.state).toBe('terminated');
+  });
+
   for (const skewS of [65, -65, 61]) {
     it(`CS-14 a ${skewS} s skew warns and terminates`, () => {
       const d = reach(lbPrimary(), 'load-balancing');

@@ -332,12 +332,22 @@ export const haMachine = setup({
       const report = event.partner;
       const skew = clockSkewS(report.dateTimeS, nowMs);
       let lastSkewWarningMs = context.partner.lastSkewWarningMs;
-      if (clockSkewVerdict(skew) !== 'ok' && shouldLogSkewWarning(lastSkewWarningMs, nowMs)) {
+      const verdict = clockSkewVerdict(skew);
+      if (verdict === 'terminate') {
+        // Kea logs a terminating skew at ERROR every time, outside the warning's rate limit (§6.7).
+        enqueue.emit({
+          type: 'log',
+          level: 'error',
+          id: 'HA_HIGH_CLOCK_SKEW_CAUSES_TERMINATION',
+          message: formatClockSkew(nowMs, report.dateTimeS, skew),
+          data: { clockSkewS: skew },
+        });
+      } else if (verdict === 'warn' && shouldLogSkewWarning(lastSkewWarningMs, nowMs)) {
         lastSkewWarningMs = nowMs;
         enqueue.emit({
           type: 'log',
           level: 'warn',
-          id: clockSkewVerdict(skew) === 'terminate' ? 'HA_HIGH_CLOCK_SKEW_CAUSES_TERMINATION' : 'HA_HIGH_CLOCK_SKEW',
+          id: 'HA_HIGH_CLOCK_SKEW',
           message: formatClockSkew(nowMs, report.dateTimeS, skew),
           data: { clockSkewS: skew },
         });
