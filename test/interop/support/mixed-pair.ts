@@ -66,7 +66,7 @@ export class MixedPair {
       const server: MixedServer = {
         spec: peer,
         host,
-        url: peerUrl(peer),
+        url: peerUrl(peer, spec.tls !== undefined ? 'https' : 'http'),
         dir,
         leaseFile: join(dir, `${peer.name}-leases4.csv`),
         controlSocket: join(dir, `${peer.name}.sock`),

@@ -41,6 +41,29 @@ export interface RelationshipSpec {
   readonly waitBackupAck?: boolean;
   readonly pause?: readonly { readonly state: string; readonly pause: 'always' | 'once' | 'never' }[];
   readonly validLifetimeS?: number;
+  /**
+   * HTTPS between the peers: every URL becomes `https://`, and each server gets relationship-level
+   * `trust-anchor`/`cert-file`/`key-file` (its own certificate), keyed by server name.
+   */
+  readonly tls?: Readonly<Record<string, TlsFiles>>;
+  /** Kea's `require-client-certs` (default true) when `tls` is set. */
+  readonly requireClientCerts?: boolean;
+  /**
+   * Basic-auth credentials of a peer entry as `self` configures them (what `self` sends to `peer`);
+   * undefined leaves the entry without `basic-auth-user`.
+   */
+  readonly basicAuth?: (self: PeerSpec, peer: PeerSpec) => BasicAuth | undefined;
+}
+
+export interface TlsFiles {
+  readonly trustAnchor: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+export interface BasicAuth {
+  readonly user: string;
+  readonly password: string;
 }
 
 /** The short timers of the interop tests: heartbeat 1 s, interrupted after 3 s, failure confirmed at once. */
@@ -70,7 +93,7 @@ export const peerAddress = (peer: PeerSpec): string => `198.18.0.${peer.octet}`;
 export const haPort = (peer: PeerSpec): number =>
   peer.impl === 'tandem' ? TANDEM_HA_PORT : (peer.transport ?? 'dedicated') === 'dedicated' ? KEA_DEDICATED_PORT : KEA_AGENT_PORT;
 
-export const peerUrl = (peer: PeerSpec): string => `http://${peerAddress(peer)}:${haPort(peer)}/`;
+export const peerUrl = (peer: PeerSpec, scheme: 'http' | 'https' = 'http'): string => `${scheme}://${peerAddress(peer)}:${haPort(peer)}/`;
 
 export const haRelationship = (spec: RelationshipSpec, self: PeerSpec): Record<string, unknown> => {
   const t = { ...INTEROP_TIMERS, ...spec.timers };
@@ -87,10 +110,32 @@ export const haRelationship = (spec: RelationshipSpec, self: PeerSpec): Record<s
     ...(spec.delayedUpdatesLimit !== undefined ? { 'delayed-updates-limit': spec.delayedUpdatesLimit } : {}),
     ...(spec.waitBackupAck !== undefined ? { 'wait-backup-ack': spec.waitBackupAck } : {}),
     ...(spec.pause !== undefined ? { 'state-machine': { states: spec.pause } } : {}),
+    ...tlsParameters(spec, self),
     ...(dedicated
       ? { 'multi-threading': { 'enable-multi-threading': true, 'http-dedicated-listener': true, 'http-listener-threads': 2, 'http-client-threads': 2 } }
       : {}),
-    peers: spec.peers.map((p) => ({ name: p.name, url: peerUrl(p), role: p.role, 'auto-failover': p.autoFailover ?? true })),
+    peers: spec.peers.map((p) => {
+      const auth = spec.basicAuth?.(self, p);
+      return {
+        name: p.name,
+        url: peerUrl(p, spec.tls !== undefined ? 'https' : 'http'),
+        role: p.role,
+        'auto-failover': p.autoFailover ?? true,
+        ...(auth !== undefined ? { 'basic-auth-user': auth.user, 'basic-auth-password': auth.password } : {}),
+      };
+    }),
+  };
+};
+
+const tlsParameters = (spec: RelationshipSpec, self: PeerSpec): Record<string, unknown> => {
+  if (spec.tls === undefined) return {};
+  const files = spec.tls[self.name];
+  if (files === undefined) throw new Error(`the relationship uses TLS but names no certificate for ${self.name}`);
+  return {
+    'trust-anchor': files.trustAnchor,
+    'cert-file': files.certFile,
+    'key-file': files.keyFile,
+    ...(spec.requireClientCerts !== undefined ? { 'require-client-certs': spec.requireClientCerts } : {}),
   };
 };
 
