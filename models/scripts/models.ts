@@ -48,6 +48,8 @@ function runExploration(config: ExploreConfig, minutes: number): ExploreResult {
 function runSimulations(models: readonly FaultModel[], hours: number, seeds: number, firstSeed: number): void {
   let simulatedMs = 0;
   let steps = 0;
+  let slowest = 0;
+  let bound = 0;
   const started = Date.now();
   for (const model of models) {
     const findings = new Map<InvariantId, number>();
@@ -56,6 +58,8 @@ function runSimulations(models: readonly FaultModel[], hours: number, seeds: num
       const result = runRandom({ seed, model, durationMs: hours * 3_600_000, check: new Set(INVARIANTS) });
       simulatedMs += result.simulatedMs;
       steps += result.steps;
+      slowest = Math.max(slowest, result.maxConvergenceMs);
+      bound = result.livenessBoundMs;
       const broken = result.violations.filter((v) => model.holds.includes(v.invariant));
       for (const v of result.violations) if (!model.holds.includes(v.invariant)) findings.set(v.invariant, (findings.get(v.invariant) ?? 0) + 1);
       violations += broken.length;
@@ -76,6 +80,7 @@ function runSimulations(models: readonly FaultModel[], hours: number, seeds: num
   }
   const seconds = (Date.now() - started) / 1000;
   console.log(`simulated ${(simulatedMs / 3_600_000).toFixed(1)} h in ${seconds.toFixed(0)} s (${steps} steps, ${Math.round(steps / seconds)} steps/s)`);
+  console.log(`slowest return to the normal states after faults stopped: ${(slowest / 1000).toFixed(1)} s (invariant 7's bound ${(bound / 1000).toFixed(1)} s)`);
 }
 
 function replay(): void {

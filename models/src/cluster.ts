@@ -142,7 +142,10 @@ export class Cluster implements World {
     }
     const copies = launch(this.network, message, this.prng, () => this.nextSeq());
     if (copies.length === 0) this.lost(message, 'lost');
-    if (copies.length > 1) this.trace(message.channel === 'control' ? 'net' : 'dhcp', `net ${message.from}→${message.to} ${message.label} duplicated`);
+    if (copies.length > 1) {
+      const channel = message.channel === 'control' ? 'net' : 'dhcp';
+      this.trace(channel, `${channel} ${message.from}→${message.to} ${message.label} duplicated`);
+    }
     this.network = { ...this.network, inFlight: [...this.network.inFlight, ...copies] };
     return seq;
   }
@@ -378,7 +381,8 @@ export class Cluster implements World {
   private lost(message: Omit<Message, 'dueMs'>, why: string): void {
     if (message.channel === 'control') this.stats.controlLost += 1;
     else this.stats.dhcpLost += 1;
-    this.trace(message.channel === 'control' ? 'net' : 'dhcp', `net ${message.from}→${message.to} ${message.label} ${why}`);
+    const channel = message.channel === 'control' ? 'net' : 'dhcp';
+    if (this.trace_.wants(channel)) this.trace(channel, `${channel} ${message.from}→${message.to} ${message.label} ${why}`);
   }
 
   // ---- Clients -----------------------------------------------------------------------------

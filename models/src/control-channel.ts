@@ -12,7 +12,6 @@ import {
   LEASE4_UPDATED_TEXT,
   answer,
   answerList,
-  buildHeartbeatAnswer,
   buildLease4PageAnswer,
   parseControlRequest,
   parseDhcpDisableArgs,
@@ -28,7 +27,7 @@ import {
 } from '@tandem/core';
 import { leasePage, putLease, removeLease } from './lease-store-model.js';
 import type { Message } from './network.js';
-import { feedTimed, peerWallMs, respond, withEntry, type MutablePeer } from './peer.js';
+import { answerHeartbeat, feedTimed, peerWallMs, respond, withEntry, type MutablePeer } from './peer.js';
 import type { World } from './world.js';
 
 export function receiveRequest(world: World, peer: MutablePeer, message: Message): void {
@@ -47,17 +46,11 @@ export function receiveRequest(world: World, peer: MutablePeer, message: Message
   };
   switch (command) {
     case 'ha-heartbeat': {
-      const context = peer.snapshot?.context;
-      if (context === undefined) return;
-      reply(
-        buildHeartbeatAnswer({
-          state: context.state,
-          nowMs: peerWallMs(world, peer),
-          scopes: context.servedScopes,
-          unsentUpdateCount: context.unsentUpdateCount,
-        }),
-        command,
-      );
+      if (world.variant.holdHeartbeatsWhileSyncing === true && peer.snapshot?.context.syncing === true) {
+        peer.heldHeartbeats = [...peer.heldHeartbeats, { from: message.from, messageId: message.id, command }];
+        return;
+      }
+      answerHeartbeat(world, peer, message.from, message.id);
       return;
     }
     case 'lease4-update': {

@@ -7,7 +7,7 @@
  * copies the peer (exploration branches share everything unchanged).
  */
 import { match } from 'ts-pattern';
-import { answerList, type HaConfig, type HaEffect, type HaEvent, type KeaCompat, type StateLabel } from '@tandem/core';
+import { answerList, buildHeartbeatAnswer, type HaConfig, type HaEffect, type HaEvent, type KeaCompat, type StateLabel } from '@tandem/core';
 import { machineNow, wallMs, freshClock, type PeerClock } from './clock.js';
 import { MachineHost, type HaLogic, type HaSnapshot, type MachineInput } from './machine-host.js';
 import { applyTimerRequests, timerName, type MachineTimer } from './timers.js';
@@ -55,6 +55,8 @@ export interface PeerState {
   readonly tasks: readonly Task[];
   readonly replies: ReadonlyMap<string, PendingReply>;
   readonly inbound: ReadonlyMap<string, InboundCommand>;
+  /** `ha-heartbeat` requests held until the sync in progress ends (Kea 2.2's blocking sync). */
+  readonly heldHeartbeats: readonly InboundCommand[];
   readonly oracle: PeerOracle;
   /** Counter for query and request ids. */
   readonly serial: number;
@@ -78,6 +80,7 @@ export function createPeer(name: string, config: HaConfig, logic: HaLogic, compa
     tasks: [],
     replies: new Map(),
     inbound: new Map(),
+    heldHeartbeats: [],
     oracle: { lastContactMs: 0, unacked: new Set() },
     serial: 0,
   };
@@ -109,6 +112,7 @@ export function bootPeer(world: World, peer: MutablePeer, keepStore: boolean): v
   peer.tasks = [];
   peer.replies = new Map();
   peer.inbound = new Map();
+  peer.heldHeartbeats = [];
   peer.timers = [];
   // A new process has no memory of the time its predecessor last saw.
   peer.clock = { ...peer.clock, lastNowMs: Number.NEGATIVE_INFINITY };
@@ -126,6 +130,7 @@ export function crashPeer(peer: MutablePeer): void {
   peer.tasks = [];
   peer.replies = new Map();
   peer.inbound = new Map();
+  peer.heldHeartbeats = [];
   peer.dhcpEnabled = false;
   peer.servedScopes = [];
 }
@@ -160,6 +165,32 @@ function applyStep(world: World, peer: MutablePeer, step: ReturnType<MachineHost
   // decides in the intermediate states).
   const decision = { dhcpEnabled: peer.dhcpEnabled };
   for (const effect of step.effects) perform(world, peer, effect, cause, pausedBefore, decision);
+  if (peer.heldHeartbeats.length > 0 && !step.snapshot.context.syncing) {
+    const held = peer.heldHeartbeats;
+    peer.heldHeartbeats = [];
+    for (const request of held) answerHeartbeat(world, peer, request.from, request.messageId);
+  }
+}
+
+/** `ha-heartbeat` is answered from the snapshot (docs/architecture.md: read-only commands need no event). */
+export function answerHeartbeat(world: World, peer: MutablePeer, to: string, messageId: number): void {
+  const context = peer.snapshot?.context;
+  if (context === undefined) return;
+  respond(
+    world,
+    peer,
+    to,
+    messageId,
+    'ha-heartbeat',
+    answerList(
+      buildHeartbeatAnswer({
+        state: context.state,
+        nowMs: peerWallMs(world, peer),
+        scopes: context.servedScopes,
+        unsentUpdateCount: context.unsentUpdateCount,
+      }),
+    ),
+  );
 }
 
 /** The driver's own bookkeeping for invariant 4, updated from the events it feeds. */

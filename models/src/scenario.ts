@@ -25,7 +25,7 @@ import { CLEAN_CONTROL_LINK, CLEAN_DHCP_LINK, type LinkProfile } from './network
 import { haState } from './peer.js';
 import { Trace, formatLine, type TraceCategory } from './trace.js';
 import type { HaLogic } from './machine-host.js';
-import type { DriverVariant } from './variants.js';
+import { KEA_22_BLOCKING_SYNC, type DriverVariant } from './variants.js';
 
 export interface ScenarioBlock {
   /** Comment and blank lines before the directive, kept as written. */
@@ -316,7 +316,8 @@ interface BuiltCluster {
  * heartbeat-delay, max-response-delay, max-ack-delay, max-unacked-clients,
  * delayed-updates-limit, sync-page-limit, sync-timeout, lease, pool, clients, clients-from,
  * release, seed, auto-failover-<peer>=false, pause-<state>=always|once|never,
- * control-delay=<min>..<max>, control-loss, control-dup.
+ * control-delay=<min>..<max>, control-loss, control-dup, blocking-sync=true (Kea 2.2: heartbeats
+ * are answered only after a sync in progress).
  */
 function buildCluster(args: readonly string[], trace: Trace, variants: ScenarioOptions): BuiltCluster {
   const [mode, ...pairs] = args;
@@ -395,6 +396,7 @@ function buildCluster(args: readonly string[], trace: Trace, variants: ScenarioO
     duplicate: count('control-dup', 0),
   };
   const seed = count('seed', 1);
+  const blockingSync = take('blocking-sync') === 'true';
   const clientsFrom = duration('clients-from', 0);
   if (options.size > 0) throw new Error(`unknown cluster option(s): ${[...options.keys()].join(', ')}`);
   const cluster = new Cluster({
@@ -406,7 +408,7 @@ function buildCluster(args: readonly string[], trace: Trace, variants: ScenarioO
     dhcp: CLEAN_DHCP_LINK,
     trace,
     ...(variants.logic === undefined ? {} : { logic: variants.logic }),
-    ...(variants.variant === undefined ? {} : { variant: variants.variant }),
+    ...(variants.variant === undefined ? (blockingSync ? { variant: KEA_22_BLOCKING_SYNC } : {}) : { variant: variants.variant }),
   });
   cluster.trace('fault', `cluster ${mode} ${peers.map((p) => `${p.name}:${p.role}`).join(',')} heartbeat-delay=${formatDuration(spec.heartbeatDelayMs)} max-response-delay=${formatDuration(spec.maxResponseDelayMs)} max-unacked-clients=${spec.maxUnackedClients} clients=${clients.count}`);
   return { cluster, control };

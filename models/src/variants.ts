@@ -19,7 +19,16 @@ export interface DriverVariant {
   readonly accumulateScopes?: boolean;
   /** Treat `scopes.set` with an empty list as "no change". */
   readonly ignoreEmptyScopes?: boolean;
+  /**
+   * Not a bug: Kea 2.2's behaviour. Its synchronisation blocks the daemon, so an `ha-heartbeat`
+   * arriving during a sync is answered only when the sync has ended. Tandem's contract answers
+   * it from the snapshot at once (docs/formal-model.md, finding F2).
+   */
+  readonly holdHeartbeatsWhileSyncing?: boolean;
 }
+
+/** The shell as Kea 2.2 behaves during a synchronisation (heartbeat answers wait for its end). */
+export const KEA_22_BLOCKING_SYNC: DriverVariant = { name: 'kea-2.2-blocking-sync', holdHeartbeatsWhileSyncing: true };
 
 export const CORRECT_SHELL: DriverVariant = { name: 'correct' };
 

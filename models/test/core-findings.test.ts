@@ -6,15 +6,13 @@ import { CLEAN_CONTROL_LINK } from '../src/network.js';
 import { silentTrace } from '../src/trace.js';
 
 /**
- * Core behaviour the model found wrong against the spec. Each test states the spec rule it
- * checks. While the core still has the bug the test is marked `it.fails` (so the suite stays
- * green and the bug stays visible); the mark must go when the core is fixed — the test then
- * fails until it does.
+ * Core behaviour the model found wrong against the spec, kept as regression tests. Each states
+ * the spec rule it checks.
  */
 describe('core findings', () => {
-  // Known core bug (packages/core/src/machine/machine.ts, `communication-recovery.delivering`):
-  // `backlog.delivered` with ok goes to load-balancing even when leases.committed queued new
-  // operations during the delivery; leaving communication-recovery then clears them.
+  // Found by the random simulation (lose-store, seed 2): `backlog.delivered` ok went to
+  // load-balancing although leases.committed had queued operations during the delivery, and
+  // leaving communication-recovery cleared them. Fixed in the core by dcc9cff.
   it('CR-recover (§2.5, §10.5): a lease acknowledged in communication-recovery while the backlog is being delivered reaches the partner before load-balancing', () => {
     // Kea delivers the backlog synchronously: nothing is allocated meanwhile. The core delivers it
     // as an effect, the shell keeps answering clients in communication-recovery and queues their
