@@ -179,15 +179,15 @@ export class PostgresqlLeaseStore implements LeaseStore {
   async getByHwAddress(hwAddress: string): Promise<readonly Lease4[]> {
     this.requireOpen();
     const key = hwAddressLookupKey(hwAddress);
-    if (key === undefined) return this.order.afterAll(async () => []);
-    return this.order.afterAll(() => this.select('byHwAddress', [key]));
+    if (key === undefined) return this.order.afterEarlierChanges(async () => []);
+    return this.order.afterEarlierChanges(() => this.select('byHwAddress', [key]));
   }
 
   async getByClientId(clientId: string): Promise<readonly Lease4[]> {
     this.requireOpen();
     const key = clientIdLookupKey(clientId);
-    if (key === undefined) return this.order.afterAll(async () => []);
-    return this.order.afterAll(() => this.select('byClientId', [key]));
+    if (key === undefined) return this.order.afterEarlierChanges(async () => []);
+    return this.order.afterEarlierChanges(() => this.select('byClientId', [key]));
   }
 
   async add(lease: Lease4): Promise<boolean> {
@@ -213,25 +213,25 @@ export class PostgresqlLeaseStore implements LeaseStore {
     requirePageLimit(limit);
     // -1 is below every address, so 'start' is the same statement.
     const after = from === 'start' ? -1 : requireAddress(from, 'lease page "from"');
-    return this.order.afterAll(() => this.select('page', [after, limit]));
+    return this.order.afterEarlierChanges(() => this.select('page', [after, limit]));
   }
 
   async count(): Promise<number> {
     this.requireOpen();
-    return this.order.afterAll(async () => Number((await this.execute<{ count: string }>('count', [])).rows[0]!.count));
+    return this.order.afterEarlierChanges(async () => Number((await this.execute<{ count: string }>('count', [])).rows[0]!.count));
   }
 
   async expired(nowS: number, limit: number): Promise<readonly Lease4[]> {
     this.requireOpen();
     requireExpiredQuery(nowS, limit);
     // LIMIT NULL is LIMIT ALL: Kea's max-reclaim-leases 0.
-    return this.order.afterAll(() => this.select('expired', [nowS, limit === 0 ? null : limit]));
+    return this.order.afterEarlierChanges(() => this.select('expired', [nowS, limit === 0 ? null : limit]));
   }
 
   /** Every change is committed when its call resolves; this waits for the calls already made. */
   async flush(): Promise<void> {
     this.requireOpen();
-    await this.order.afterAll(async () => undefined);
+    await this.order.afterEverything(async () => undefined);
   }
 
   /** Waits for the calls already made, then closes every connection. */
@@ -239,7 +239,7 @@ export class PostgresqlLeaseStore implements LeaseStore {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.reconnectTimer);
-    await this.order.afterAll(async () => undefined);
+    await this.order.afterEverything(async () => undefined);
     await this.pool.end();
   }
 
