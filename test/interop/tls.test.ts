@@ -130,12 +130,9 @@ describe.skipIf(unavailable !== undefined)('TLS between Tandem primary and Kea 2
     await pair!.kea(kea.name).dhcp4.waitFor(/HTTP_CONNECTION_HANDSHAKE_FAILED TLS handshake with 198\.18\.0\.2 failed with session id context uninitialized/, 5_000);
   });
 
-  // Open problem (docs/interop.md): tandemd's peer client (packages/control/src/client.ts) lets Node's
-  // https.Agent resume TLS sessions on every new connection, which Kea 2.2 refuses (above): the lease
-  // updates sent on a second connection fail and their clients' ACKs are dropped until a retry.
-  // The refusals come when tandemd opens new connections (the first burst of updates, above); once its
-  // connections are up, more clients add none — so this checks every update of the file's run.
-  it.skip('§8.1 no lease update Tandem sent to Kea 2.2 over TLS in this run failed (including the first burst)', async () => {
+  // Kea 2.2 refuses resumed TLS sessions (above), so tandemd's peer client never offers one
+  // (packages/control/src/client.ts): no lease update may fail, not even in the first burst.
+  it('§8.1 no lease update Tandem sent to Kea 2.2 over TLS in this run failed (including the first burst)', async () => {
     const relay = startRelayClients(pair!, { clients: 30, macBase: '02:4b:00', retries: 4 });
     expectEveryClientServed(await relay.finished(30_000), 30, 0);
     expect(pair!.output('server1')).not.toMatch(/HA_LEASE_UPDATE_FAILED/);

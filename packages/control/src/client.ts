@@ -88,7 +88,11 @@ export class PeerClient {
     const maxSockets = opts.maxSockets ?? DEFAULT_MAX_SOCKETS;
     const agentOptions: http.AgentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
     this.#transport = secure ? https : http;
-    this.#agent = secure ? new https.Agent({ ...agentOptions, ...clientTlsOptions(opts.tls) }) : new http.Agent(agentOptions);
+    // No TLS session resumption: Kea 2.2's listener with require-client-certs refuses resumed
+    // handshakes ("session id context uninitialized"), which would fail the first lease updates.
+    this.#agent = secure
+      ? new https.Agent({ ...agentOptions, ...clientTlsOptions(opts.tls), maxCachedSessions: 0 })
+      : new http.Agent(agentOptions);
   }
 
   async send(request: ControlRequest, opts: SendOptions): Promise<PeerReply> {
