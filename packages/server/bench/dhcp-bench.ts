@@ -6,6 +6,7 @@ import { createTestLan, netnsUnavailable, type TestLan } from '../../../test/har
 import { runPerfdhcp, type PerfdhcpReport } from '../../../test/harness/perfdhcp.js';
 import { postgresUnavailableReason, startPostgres, type ThrowawayPostgres } from '../../../test/harness/postgres.js';
 import type { Started } from '../../../test/harness/processes.js';
+import { benchmarkPairs } from './pair-bench.js';
 
 /**
  * `npm run bench:dhcp`: tandemd and kea-dhcp4 2.2 in the same private LAN, same subnet/pool, memfile with
@@ -17,6 +18,9 @@ import type { Started } from '../../../test/harness/processes.js';
  *                   outside the LAN, reached by both daemons through its Unix socket; every run gets a new
  *                   database made by `kea-admin db-init pgsql`, and both daemons run the same lease-database map
  *   --profile DIR   run tandemd under `node --cpu-prof` and leave its .cpuprofile files in DIR
+ *   --pairs         HA pairs instead (bench/pair-bench.ts): hot-standby and load-balancing throughput, Tandem
+ *                   pair against Kea 2.2 pair and a mixed pair, failover time and lease-sync time
+ *                   (`--only throughput|failover|sync` for one part)
  *   --quick         one probe rate and one measured run each (a smoke test of the benchmark itself)
  */
 type Server = 'tandemd' | 'kea-dhcp4';
@@ -34,6 +38,7 @@ const argv = process.argv.slice(2);
 const profileDir = argv.includes('--profile') ? argv[argv.indexOf('--profile') + 1] : undefined;
 const quick = argv.includes('--quick');
 const postgresql = argv.includes('--postgresql');
+const pairs = argv.includes('--pairs');
 const PROBE_S = 4;
 const MEASURE_S = 10;
 const MAX_DROP_RATIO = 0.01;
@@ -149,6 +154,15 @@ const main = async () => {
   if (unavailable !== undefined) {
     process.stderr.write(`bench:dhcp needs network namespaces: ${unavailable}\n`);
     process.exit(2);
+  }
+  if (pairs) {
+    const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+    if (only !== undefined && only !== 'throughput' && only !== 'failover' && only !== 'sync') {
+      process.stderr.write(`bench:dhcp --pairs --only ${only}: expected throughput, failover or sync\n`);
+      process.exit(2);
+    }
+    await benchmarkPairs({ quick, only, dropRatio, median });
+    return;
   }
   if (postgresql && postgresUnavailableReason() !== undefined) {
     process.stderr.write(`bench:dhcp --postgresql: ${postgresUnavailableReason()}\n`);
