@@ -26,6 +26,13 @@ function makeLeaf(name: string, ca: string, usage: 'serverAuth' | 'clientAuth'):
   openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`);
 }
 
+/** A certificate signed by `ca` that expired in 2020 (issued under Debian's `faketime`). */
+function makeExpiredLeaf(name: string, ca: string, usage: 'serverAuth' | 'clientAuth'): void {
+  openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
+  writeFileSync(file(`${name}.ext`), `basicConstraints=CA:FALSE\nextendedKeyUsage=${usage}\n`);
+  execFileSync('faketime', ['2020-01-01 00:00:00', 'openssl', 'x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-days', '1', '-extfile', `${name}.ext`, '-out', `${name}.pem`], { cwd: dir, stdio: 'pipe' });
+}
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tandem-control-tls-'));
   makeCa('ca');
@@ -34,6 +41,8 @@ beforeAll(() => {
   makeLeaf('client', 'ca', 'clientAuth');
   makeLeaf('stranger', 'other-ca', 'clientAuth');
   makeLeaf('impostor', 'other-ca', 'serverAuth');
+  makeExpiredLeaf('expired-server', 'ca', 'serverAuth');
+  makeExpiredLeaf('expired-client', 'ca', 'clientAuth');
   mkdirSync(file('anchors'));
   copyFileSync(file('other-ca.pem'), file('anchors/1-other.pem'));
   copyFileSync(file('ca.pem'), file('anchors/2-ca.pem'));
@@ -117,6 +126,23 @@ describe('TLS (MT-02: works with client certificates; require-client-certs enfor
     });
     expect(reply.kind).toBe('transport-error');
     expect(logged).toContain('HTTP_CONNECTION_HANDSHAKE_FAILED');
+  });
+
+  it('an expired server certificate from the right CA is refused by the client', async () => {
+    const { url } = await tlsServer({ certFile: file('expired-server.pem'), keyFile: file('expired-server.key') });
+    const reply = await client(url, clientTls()).send(heartbeat, { timeoutMs: 3000 });
+    expect(reply).toMatchObject({ kind: 'transport-error', failure: 'tls' });
+    if (reply.kind === 'transport-error') expect(reply.message).toMatch(/expired/);
+  });
+
+  it('an expired client certificate from the right CA is refused, logged, and the server keeps serving', async () => {
+    const { url, logged } = await tlsServer();
+    const reply = await client(url, { trustAnchor: file('ca.pem'), certFile: file('expired-client.pem'), keyFile: file('expired-client.key') }).send(heartbeat, {
+      timeoutMs: 3000,
+    });
+    expect(reply.kind).toBe('transport-error');
+    expect(logged).toContain('HTTP_CONNECTION_HANDSHAKE_FAILED');
+    expect(await client(url, clientTls()).send(heartbeat, { timeoutMs: 3000 })).toMatchObject({ kind: 'answer', status: 200 });
   });
 
   it('require-client-certs false: a client without certificate is served', async () => {
