@@ -1,5 +1,5 @@
 import { parseLease4Wire } from '@tandem/core';
-import type { Lease4, LeaseState } from '@tandem/leases';
+import { leaseFromRecord } from '../ha/lease-record.js';
 import { isJsonMap, type JsonValue } from './json.js';
 import type { Lease4Arguments } from './lease4-json.js';
 import { ipv4ToNumber, type SubnetCatalog, type SubnetInfo } from './subnet-catalog.js';
@@ -17,19 +17,8 @@ export const parseLease4ArgumentsWithCore = (args: JsonValue | undefined, subnet
     const parsed = parseLease4Wire(map, { compat: '2.2', nowS });
     if (!parsed.ok) return invalid(parsed.reason);
     const { lease: record, forceCreate } = parsed.value;
-    const lease: Lease4 = {
-      address: record.address,
-      hwAddress: record.hwAddress,
-      ...(record.clientId !== undefined ? { clientId: record.clientId } : {}),
-      validLifetime: record.validLifetimeS,
-      cltt: record.clttS,
-      subnetId: record.subnetId,
-      fqdnFwd: record.fqdnFwd,
-      fqdnRev: record.fqdnRev,
-      hostname: record.hostname,
-      state: record.state as LeaseState,
-      ...(record.userContext !== undefined ? { userContext: record.userContext } : {}),
-    };
+    // Kea 2.2 compat refuses states above 2, so the conversion cannot throw here.
+    const lease = leaseFromRecord(record);
     return { kind: 'lease', lease, forceCreate };
   };
 
