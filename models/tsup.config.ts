@@ -17,6 +17,8 @@ export default defineConfig([
     format: ['esm'],
     sourcemap: true,
     clean: ['examples/**', 'scripts/**'],
+    // One self-contained file per program: no shared chunks left behind by earlier builds.
+    splitting: false,
     target: 'node20',
     noExternal: ['@tandem/core'],
     esbuildOptions(options) {

@@ -21,10 +21,17 @@ export interface LinkProfile {
   readonly loss: number;
   /** Probability a delivered message is delivered twice (each copy with its own delay). */
   readonly duplicate: number;
+  /**
+   * Messages of one directed link arrive in the order they were sent, as over the one persistent
+   * HTTP connection per peer Kea 2.2's client keeps. False: each message has its own delay and
+   * may overtake an earlier one (several connections, as Kea's multi-threaded client opens).
+   */
+  readonly ordered: boolean;
 }
 
-export const CLEAN_CONTROL_LINK: LinkProfile = { minDelayMs: 2, maxDelayMs: 20, loss: 0, duplicate: 0 };
-export const CLEAN_DHCP_LINK: LinkProfile = { minDelayMs: 1, maxDelayMs: 5, loss: 0, duplicate: 0 };
+export const CLEAN_CONTROL_LINK: LinkProfile = { minDelayMs: 2, maxDelayMs: 20, loss: 0, duplicate: 0, ordered: true };
+/** DHCP is UDP: nothing keeps a client's datagrams in order. */
+export const CLEAN_DHCP_LINK: LinkProfile = { minDelayMs: 1, maxDelayMs: 5, loss: 0, duplicate: 0, ordered: false };
 
 export type MessageKind = 'request' | 'response' | 'dhcp';
 
@@ -96,10 +103,15 @@ export function launch(net: NetworkState, message: Omit<Message, 'dueMs'>, prng:
   if (net.mode === 'async') return [message];
   const link = message.channel === 'control' ? net.control : net.dhcp;
   if (prng.chance(link.loss)) return [];
-  const delay = (): number => prng.between(link.minDelayMs, link.maxDelayMs);
-  const first: Message = { ...message, dueMs: message.sentAtMs + delay() };
+  // On an ordered link a message arrives no earlier than the last one sent before it on the same link.
+  let floor = Number.NEGATIVE_INFINITY;
+  if (link.ordered) {
+    for (const m of net.inFlight) if (m.from === message.from && m.to === message.to && m.dueMs !== undefined && m.dueMs > floor) floor = m.dueMs;
+  }
+  const due = (): number => Math.max(floor, message.sentAtMs + prng.between(link.minDelayMs, link.maxDelayMs));
+  const first: Message = { ...message, dueMs: due() };
   if (!prng.chance(link.duplicate)) return [first];
-  return [first, { ...message, seq: nextSeq(), dueMs: message.sentAtMs + delay() }];
+  return [first, { ...message, seq: nextSeq(), dueMs: Math.max(first.dueMs as number, due()) }];
 }
 
 export function earliestMessage(net: NetworkState): Message | undefined {

@@ -294,7 +294,23 @@ function startTask(world: World, peer: MutablePeer, effect: HaEffect): void {
 /** An answer (or a timeout) for the request a task is waiting on. */
 export function resumeTask(world: World, peer: MutablePeer, task: Task, answer: Answer): void {
   peer.tasks = peer.tasks.filter((t) => t.id !== task.id);
-  carryOut(world, peer, task.id, task.peer, advance(task, answer, taskEnv(world, peer)));
+  const step = advance(task, answer, taskEnv(world, peer));
+  if (step.kind === 'send' && task.body.kind === 'backlog' && world.variant.deliverStaleBacklog !== true && !deliveringBacklog(peer)) {
+    // The machine left communication-recovery (an ha-reset, a maintenance notification) while the
+    // backlog was on its way: the operations still queued describe leases the resync has since
+    // superseded, and a late lease4-del would remove a lease handed out after it (finding F9).
+    if (world.tracing('net')) world.trace('net', `${peer.name} abandons the backlog delivery to ${task.peer}: no longer in communication-recovery`);
+    feedTimed(world, peer, (nowMs) => ({ type: 'backlog.delivered', nowMs, ok: false, reason: 'delivery abandoned: communication-recovery was left' }));
+    return;
+  }
+  carryOut(world, peer, task.id, task.peer, step);
+}
+
+/** The machine is still waiting for the backlog it handed out (`communication-recovery.delivering`). */
+function deliveringBacklog(peer: PeerState): boolean {
+  const value = peer.snapshot?.value as { ha?: unknown } | undefined;
+  const ha = value?.ha;
+  return typeof ha === 'object' && ha !== null && (ha as Record<string, unknown>)['communication-recovery'] === 'delivering';
 }
 
 function carryOut(world: World, peer: MutablePeer, taskId: number, target: string, step: TaskStep): void {

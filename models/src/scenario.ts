@@ -25,7 +25,7 @@ import { CLEAN_CONTROL_LINK, CLEAN_DHCP_LINK, type LinkProfile } from './network
 import { haState } from './peer.js';
 import { Trace, formatLine, type TraceCategory } from './trace.js';
 import type { HaLogic } from './machine-host.js';
-import { KEA_22_BLOCKING_SYNC, type DriverVariant } from './variants.js';
+import { SHELLS, type DriverVariant } from './variants.js';
 
 export interface ScenarioBlock {
   /** Comment and blank lines before the directive, kept as written. */
@@ -316,8 +316,8 @@ interface BuiltCluster {
  * heartbeat-delay, max-response-delay, max-ack-delay, max-unacked-clients,
  * delayed-updates-limit, sync-page-limit, sync-timeout, lease, pool, clients, clients-from,
  * release, seed, auto-failover-<peer>=false, pause-<state>=always|once|never,
- * control-delay=<min>..<max>, control-loss, control-dup, blocking-sync=true (Kea 2.2: heartbeats
- * are answered only after a sync in progress).
+ * control-delay=<min>..<max>, control-loss, control-dup, control-ordered=false, shell=<name> (variants.ts SHELLS, e.g.
+ * kea-2.2-blocking-sync), blocking-sync=true (the same as shell=kea-2.2-blocking-sync).
  */
 function buildCluster(args: readonly string[], trace: Trace, variants: ScenarioOptions): BuiltCluster {
   const [mode, ...pairs] = args;
@@ -394,9 +394,12 @@ function buildCluster(args: readonly string[], trace: Trace, variants: ScenarioO
     maxDelayMs: maxDelay ?? CLEAN_CONTROL_LINK.maxDelayMs,
     loss: count('control-loss', 0),
     duplicate: count('control-dup', 0),
+    ordered: take('control-ordered') !== 'false',
   };
   const seed = count('seed', 1);
-  const blockingSync = take('blocking-sync') === 'true';
+  const shellName = take('shell') ?? (take('blocking-sync') === 'true' ? 'kea-2.2-blocking-sync' : undefined);
+  const shell = shellName === undefined ? undefined : SHELLS[shellName];
+  if (shellName !== undefined && shell === undefined) throw new Error(`unknown shell '${shellName}' (one of ${Object.keys(SHELLS).join(', ')})`);
   const clientsFrom = duration('clients-from', 0);
   if (options.size > 0) throw new Error(`unknown cluster option(s): ${[...options.keys()].join(', ')}`);
   const cluster = new Cluster({
@@ -408,7 +411,7 @@ function buildCluster(args: readonly string[], trace: Trace, variants: ScenarioO
     dhcp: CLEAN_DHCP_LINK,
     trace,
     ...(variants.logic === undefined ? {} : { logic: variants.logic }),
-    ...(variants.variant === undefined ? (blockingSync ? { variant: KEA_22_BLOCKING_SYNC } : {}) : { variant: variants.variant }),
+    ...(variants.variant !== undefined ? { variant: variants.variant } : shell !== undefined ? { variant: shell } : {}),
   });
   cluster.trace('fault', `cluster ${mode} ${peers.map((p) => `${p.name}:${p.role}`).join(',')} heartbeat-delay=${formatDuration(spec.heartbeatDelayMs)} max-response-delay=${formatDuration(spec.maxResponseDelayMs)} max-unacked-clients=${spec.maxUnackedClients} clients=${clients.count}`);
   return { cluster, control };

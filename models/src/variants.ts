@@ -25,6 +25,12 @@ export interface DriverVariant {
    * it from the snapshot at once (docs/formal-model.md, finding F2).
    */
   readonly holdHeartbeatsWhileSyncing?: boolean;
+  /**
+   * The letter of today's contract: a `backlog.deliver` is carried out to the end even after the
+   * machine left communication-recovery (an `ha-reset` arrived meanwhile). The model's shell
+   * abandons it instead (docs/formal-model.md, finding F9).
+   */
+  readonly deliverStaleBacklog?: boolean;
 }
 
 /** The shell as Kea 2.2 behaves during a synchronisation (heartbeat answers wait for its end). */
@@ -87,3 +93,14 @@ export const SHELL_VARIANTS = {
   /** Invariant 6: parked answers sent before the partner acknowledged. */
   'respond-before-ack': { name: 'respond-before-ack', respondBeforeAck: true },
 } as const satisfies Record<string, DriverVariant>;
+
+/** Today's contract taken literally: a backlog delivery runs to its end after the machine moved on (finding F9). */
+export const DELIVER_STALE_BACKLOG: DriverVariant = { name: 'deliver-stale-backlog', deliverStaleBacklog: true };
+
+/** Every shell the command line and the scripts can name. */
+export const SHELLS: Readonly<Record<string, DriverVariant>> = {
+  correct: CORRECT_SHELL,
+  'kea-2.2-blocking-sync': KEA_22_BLOCKING_SYNC,
+  'deliver-stale-backlog': DELIVER_STALE_BACKLOG,
+  ...SHELL_VARIANTS,
+};
