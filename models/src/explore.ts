@@ -231,7 +231,7 @@ export function enabledActions(cluster: Cluster, budget: Budget, faults: Explore
   return actions;
 }
 
-export function apply(cluster: Cluster, action: ExploreAction, budget: Budget, faults: ExploreFaults): Budget {
+export function apply(cluster: Cluster, action: ExploreAction, budget: Budget, _faults?: ExploreFaults): Budget {
   switch (action.kind) {
     case 'tick': {
       const due = cluster.nextDue();
@@ -270,7 +270,6 @@ export function apply(cluster: Cluster, action: ExploreAction, budget: Budget, f
       cluster.heal();
       return budget;
   }
-  void faults;
 }
 
 export const describeAction = (action: ExploreAction): string => {

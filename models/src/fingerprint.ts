@@ -48,7 +48,7 @@ export function fingerprint(cluster: Cluster, extra = ''): string {
     // Machine times are the peer's wall clock: a past moment becomes "how long ago", clipped where
     // only "more than max-response-delay" still matters.
     const wall = wallMs(peer.clock, now);
-    parts.push(describePeer(cluster, peer, (t) => Math.min(wall - t, mrd + 1), taskName));
+    parts.push(describePeer(cluster, peer, (t) => Math.min(wall - t, mrd + 1)));
   }
   const messages = cluster.network.inFlight.map((m) => describeMessage(cluster, m, taskName)).sort();
   parts.push(`msgs=${messages.join(';')}`);
@@ -70,7 +70,7 @@ export function fingerprint(cluster: Cluster, extra = ''): string {
   return parts.join('\n');
 }
 
-function describePeer(cluster: Cluster, peer: PeerState, since: (t: number) => number, taskName: ReadonlyMap<number, string>): string {
+function describePeer(cluster: Cluster, peer: PeerState, since: (t: number) => number): string {
   const now = cluster.nowMs;
   if (!peer.up || peer.snapshot === undefined) {
     return `${peer.name} down skew=${peer.clock.skewMs} store=${describeStore(cluster, peer)}`;
@@ -112,7 +112,6 @@ function describePeer(cluster: Cluster, peer: PeerState, since: (t: number) => n
     .sort();
   const replies = [...peer.replies.values()].map((r) => `${r.client}:${r.message.op}:${r.message.address ?? ''}`).sort();
   const inbound = [...peer.inbound.values()].map((i) => `${i.from}:${i.command}`).sort();
-  void taskName;
   return [
     `${peer.name} up`,
     machine,

@@ -19,5 +19,5 @@ export { EXPLORE_CONFIGS, exploreConfig, type ExploreConfig } from './explore-co
 export { fingerprint, hash53 } from './fingerprint.js';
 export { FAULT_MODELS, faultModel, runRandom, describeRun, replayCommand, RANDOM_SPEC, type FaultKind, type FaultModel, type RandomRunOptions, type RandomRunResult } from './random-sim.js';
 export { parseScenario, renderScenario, runScenario, type ScenarioBlock, type ScenarioOptions, type ScenarioResult } from './scenario.js';
-export { KEA_22_BLOCKING_SYNC, SHELL_VARIANTS, noPrimaryTieBreak, partnerDownForever, partnerDownWithoutEvidence, pauseIgnored } from './variants.js';
+export { KEA_22_BLOCKING_SYNC, DELIVER_STALE_BACKLOG, SHELLS, SHELL_VARIANTS, noPrimaryTieBreak, partnerDownForever, partnerDownWithoutEvidence, pauseIgnored } from './variants.js';
 export { parseDuration, formatDuration } from './duration.js';

@@ -13,7 +13,6 @@ import { MachineHost, type HaLogic, type HaSnapshot, type MachineInput } from '.
 import { applyTimerRequests, timerName, type MachineTimer } from './timers.js';
 import { emptyStore, type LeaseStore } from './lease-store-model.js';
 import { advance, taskFor, type Answer, type Task, type TaskStep } from './tasks.js';
-import type { Message } from './network.js';
 import type { ServerMessage } from './dhcp-messages.js';
 import type { FailureEvidence, World } from './world.js';
 

@@ -10,7 +10,7 @@ import { DEFAULT_POPULATION, type ClientPopulation } from './clients.js';
 import { formatDuration } from './duration.js';
 import { InvariantChecker, INVARIANTS, livenessBoundMs, normalStateOf, type InvariantId, type Violation } from './invariants.js';
 import type { HaLogic } from './machine-host.js';
-import { CLEAN_CONTROL_LINK, CLEAN_DHCP_LINK, type LinkProfile } from './network.js';
+import { CLEAN_CONTROL_LINK, CLEAN_DHCP_LINK } from './network.js';
 import { haState } from './peer.js';
 import { wallMs } from './clock.js';
 import { Prng } from './prng.js';

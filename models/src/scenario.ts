@@ -22,7 +22,6 @@ import { formatGlobal } from './clock.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { InvariantChecker, INVARIANTS, livenessBoundMs, type InvariantId, type Violation } from './invariants.js';
 import { CLEAN_CONTROL_LINK, CLEAN_DHCP_LINK, type LinkProfile } from './network.js';
-import { haState } from './peer.js';
 import { Trace, formatLine, type TraceCategory } from './trace.js';
 import type { HaLogic } from './machine-host.js';
 import { SHELLS, type DriverVariant } from './variants.js';

@@ -7,7 +7,7 @@ import type { StateLabel } from '@tandem/core';
 import type { ClusterSpec } from './cluster-spec.js';
 import type { Message } from './network.js';
 import type { Prng } from './prng.js';
-import type { Trace, TraceCategory } from './trace.js';
+import type { TraceCategory } from './trace.js';
 import type { DriverVariant } from './variants.js';
 
 export type Outgoing = Omit<Message, 'id' | 'seq' | 'sentAtMs' | 'dueMs'>;

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { describeRun, faultModel, replayCommand, runRandom } from '../src/random-sim.js';
+import { describeRun, faultModel, FAULT_MODELS, replayCommand, runRandom } from '../src/random-sim.js';
 
 /** A few simulated hours of random faults in CI; `npm run models` runs days of them. */
 describe('seeded random simulation with every fault type', () => {
-  const models = ['crash', 'lose-store', 'duplicate', 'loss', 'partition', 'split', 'double-crash', 'clock', 'all'] as const;
-  for (const name of models) {
-    const model = faultModel(name);
+  for (const model of FAULT_MODELS) {
+    const name = model.name;
     it(`${name}: ${model.description} — the ${model.holds.length} invariants of this fault model hold for a simulated hour`, () => {
       const result = runRandom({ seed: 11, model, durationMs: 3_600_000 });
       const first = result.violations[0];
