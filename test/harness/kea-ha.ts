@@ -94,6 +94,32 @@ export const waitForTcpListener = async (ns: string, port: number, daemon: Start
 
 let lives = 0;
 
+const ctrlAgentConfig = (dir: string, name: string, o: KeaCtrlAgentOptions): string =>
+  writeConfig(dir, `${name}-kea-ctrl-agent.json`, {
+    'Control-agent': {
+      'http-host': o.httpHost,
+      'http-port': o.httpPort,
+      'control-sockets': { dhcp4: { 'socket-type': 'unix', 'socket-name': o.controlSocket } },
+      loggers: [{ name: 'kea-ctrl-agent', severity: 'INFO', output_options: [{ output: 'stdout' }] }],
+    },
+  });
+
+/**
+ * Debian's kea-ctrl-agent in `ns` in front of a DHCPv4 server's unix control socket (Kea's or
+ * tandemd's), started once that socket exists; resolves when the agent listens on its HTTP port.
+ */
+export const startKeaCtrlAgent = async (ns: string, dir: string, name: string, o: KeaCtrlAgentOptions): Promise<Started> => {
+  lives += 1;
+  const agent = startProcess(ns, 'kea-ctrl-agent', ['-c', ctrlAgentConfig(dir, name, o)], join(dir, `${name}.${lives}.kea-ctrl-agent.log`), keaEnv(dir));
+  try {
+    await waitForTcpListener(ns, o.httpPort, agent);
+  } catch (error) {
+    await agent.stop('SIGKILL', 10_000);
+    throw error;
+  }
+  return agent;
+};
+
 /** Starts kea-dhcp4 (and the agent) and waits until the HA URL accepts connections. */
 export const startKeaHaPeer = async (o: KeaHaPeerOptions): Promise<KeaHaPeer> => {
   lives += 1;
@@ -129,15 +155,7 @@ export const startKeaHaPeer = async (o: KeaHaPeerOptions): Promise<KeaHaPeer> =>
   try {
     await dhcp4.waitFor(/DHCP4_STARTED/, 20_000);
     if (o.ctrlAgent !== undefined) {
-      const agentConfig = writeConfig(o.dir, `${o.name}-kea-ctrl-agent.json`, {
-        'Control-agent': {
-          'http-host': o.ctrlAgent.httpHost,
-          'http-port': o.ctrlAgent.httpPort,
-          'control-sockets': { dhcp4: { 'socket-type': 'unix', 'socket-name': o.ctrlAgent.controlSocket } },
-          loggers: [{ name: 'kea-ctrl-agent', severity: 'INFO', output_options: [{ output: 'stdout' }] }],
-        },
-      });
-      agent = startProcess(o.ns, 'kea-ctrl-agent', ['-c', agentConfig], join(o.dir, `${life}.kea-ctrl-agent.log`), env);
+      agent = startProcess(o.ns, 'kea-ctrl-agent', ['-c', ctrlAgentConfig(o.dir, o.name, o.ctrlAgent)], join(o.dir, `${life}.kea-ctrl-agent.log`), env);
       await waitForTcpListener(o.ns, o.haPort, agent);
     } else {
       await waitForTcpListener(o.ns, o.haPort, dhcp4);

@@ -102,7 +102,7 @@ export class Daemon {
     this.#config = options.config;
     this.#log = options.log;
     this.#hooks =
-      options.hooks ?? (this.#config.daemon.ha !== undefined ? new HaService({ config: this.#config.daemon.ha, log: options.log }) : (withoutHa as DhcpHaHooks<CommandContext>));
+      options.hooks ?? (this.#config.daemon.ha !== undefined ? new HaService({ config: this.#config.daemon.ha.relationship, transport: this.#config.daemon.ha.transport, log: options.log }) : (withoutHa as DhcpHaHooks<CommandContext>));
     this.#store = store;
     this.#engine = new AllocationEngine(this.#config.dhcp, store);
     this.#interfaces = interfaces;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { controlCommand } from '../../harness/control-client.js';
 import { requireBuiltTandemd, tempDir, writeConfig } from '../../harness/daemons.js';
-import { startKeaHaPeer, waitForTcpListener, type KeaHaPeer } from '../../harness/kea-ha.js';
+import { startKeaCtrlAgent, startKeaHaPeer, waitForTcpListener, type KeaHaPeer } from '../../harness/kea-ha.js';
 import { createTestLan, type LanHost, type TestLan } from '../../harness/netns.js';
 import { startProcess, type Started } from '../../harness/processes.js';
 import { dhcp4Document, haPort, peerAddress, peerUrl, type PeerSpec, type RelationshipSpec } from './pair-config.js';
@@ -38,7 +38,7 @@ export interface MixedServer {
   readonly dir: string;
   readonly leaseFile: string;
   readonly controlSocket: string;
-  running: { readonly kind: 'tandem'; readonly process: Started } | { readonly kind: 'kea'; readonly peer: KeaHaPeer } | undefined;
+  running: { readonly kind: 'tandem'; readonly process: Started; readonly agent: Started | undefined } | { readonly kind: 'kea'; readonly peer: KeaHaPeer } | undefined;
   /** Logs of earlier lives (after a kill), for the post-mortem. */
   readonly pastOutput: string[];
 }
@@ -100,7 +100,7 @@ export class MixedPair {
   /** Who this is, for messages: `server1 (tandem primary)`. */
   describe(name: string): string {
     const s = this.server(name).spec;
-    return `${name} (${s.impl}${s.impl === 'kea' ? `/${s.transport ?? 'dedicated'}` : ''} ${s.role})`;
+    return `${name} (${s.impl}${s.impl === 'kea' || s.transport === 'ctrl-agent' ? `/${s.transport ?? 'dedicated'}` : ''} ${s.role})`;
   }
 
   /** Writes a Kea 2.2 memfile for a server that is not running (its leases are loaded at start). */
@@ -130,8 +130,13 @@ export class MixedPair {
     if (server.spec.impl === 'tandem') {
       const configFile = writeConfig(this.dir, `${name}-tandemd.json`, document);
       const process = startProcess(server.host.ns, globalThis.process.execPath, [tandemdBundle(), '-c', configFile], join(this.dir, `${name}.${Date.now()}.tandemd.log`));
-      server.running = { kind: 'tandem', process };
+      server.running = { kind: 'tandem', process, agent: undefined };
       await process.waitFor(/"msgId":"DHCP4_STARTED"/);
+      if (server.spec.transport === 'ctrl-agent') {
+        const agent = await startKeaCtrlAgent(server.host.ns, this.dir, name, { httpHost: peerAddress(server.spec), httpPort: haPort(server.spec), controlSocket: server.controlSocket });
+        server.running = { kind: 'tandem', process, agent };
+        return;
+      }
       await waitForTcpListener(server.host.ns, haPort(server.spec), process);
       return;
     }
@@ -153,7 +158,7 @@ export class MixedPair {
     const server = this.server(name);
     const running = server.running;
     if (running === undefined) return;
-    if (running.kind === 'tandem') await running.process.stop(signal, 10_000);
+    if (running.kind === 'tandem') await Promise.all([running.process.stop(signal, 10_000), running.agent?.stop(signal === 'SIGKILL' ? 'SIGKILL' : 'SIGTERM', 10_000)]);
     else await running.peer.stop(signal);
     server.pastOutput.push(this.output(name));
     server.running = undefined;
@@ -168,7 +173,8 @@ export class MixedPair {
   output(name: string): string {
     const running = this.server(name).running;
     if (running === undefined) return '';
-    return running.kind === 'tandem' ? running.process.output() : running.peer.output();
+    if (running.kind === 'kea') return running.peer.output();
+    return running.process.output() + (running.agent !== undefined ? `\n--- kea-ctrl-agent:\n${running.agent.output()}` : '');
   }
 
   command(name: string, command: string, args?: unknown): Promise<Record<string, unknown>> {

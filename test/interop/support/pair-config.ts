@@ -8,7 +8,10 @@ import { KEA_HA_HOOK, KEA_LEASE_CMDS_HOOK } from '../../harness/kea-ha.js';
  * 2 threads, as the kea-wire captures), or kea-ctrl-agent in front of a single-threaded kea-dhcp4.
  */
 export type Implementation = 'tandem' | 'kea';
-/** How a Kea peer is reached: HA+MT dedicated listener inside kea-dhcp4, or kea-ctrl-agent. */
+/**
+ * How a peer is reached at its URL: the dedicated listener inside the server (Kea: HA+MT; tandemd:
+ * its own listener), or kea-ctrl-agent forwarding to the server's unix control socket.
+ */
 export type KeaTransport = 'dedicated' | 'ctrl-agent';
 export type Role = 'primary' | 'secondary' | 'standby' | 'backup';
 export type Mode = 'load-balancing' | 'hot-standby' | 'passive-backup';
@@ -17,7 +20,7 @@ export interface PeerSpec {
   readonly name: string;
   readonly role: Role;
   readonly impl: Implementation;
-  /** Kea only; 'dedicated' by default. */
+  /** 'dedicated' by default. */
   readonly transport?: KeaTransport;
   /** Last octet of 198.18.0.x. */
   readonly octet: number;
@@ -91,13 +94,15 @@ export const SINGLE_POOL = [{ pool: '198.18.1.0 - 198.18.40.255' }] as const;
 export const peerAddress = (peer: PeerSpec): string => `198.18.0.${peer.octet}`;
 
 export const haPort = (peer: PeerSpec): number =>
-  peer.impl === 'tandem' ? TANDEM_HA_PORT : (peer.transport ?? 'dedicated') === 'dedicated' ? KEA_DEDICATED_PORT : KEA_AGENT_PORT;
+  (peer.transport ?? 'dedicated') === 'ctrl-agent' ? KEA_AGENT_PORT : peer.impl === 'tandem' ? TANDEM_HA_PORT : KEA_DEDICATED_PORT;
 
 export const peerUrl = (peer: PeerSpec, scheme: 'http' | 'https' = 'http'): string => `${scheme}://${peerAddress(peer)}:${haPort(peer)}/`;
 
 export const haRelationship = (spec: RelationshipSpec, self: PeerSpec): Record<string, unknown> => {
   const t = { ...INTEROP_TIMERS, ...spec.timers };
   const dedicated = self.impl === 'kea' && (self.transport ?? 'dedicated') === 'dedicated';
+  // tandemd opens its own listener unless the relationship turns the dedicated listener off, as Kea 2.2 reads it.
+  const agentInFrontOfTandem = self.impl === 'tandem' && self.transport === 'ctrl-agent';
   return {
     'this-server-name': self.name,
     mode: spec.mode,
@@ -113,7 +118,9 @@ export const haRelationship = (spec: RelationshipSpec, self: PeerSpec): Record<s
     ...tlsParameters(spec, self),
     ...(dedicated
       ? { 'multi-threading': { 'enable-multi-threading': true, 'http-dedicated-listener': true, 'http-listener-threads': 2, 'http-client-threads': 2 } }
-      : {}),
+      : agentInFrontOfTandem
+        ? { 'multi-threading': { 'enable-multi-threading': false, 'http-dedicated-listener': false } }
+        : {}),
     peers: spec.peers.map((p) => {
       const auth = spec.basicAuth?.(self, p);
       return {

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { HaConfig } from '@tandem/core';
 import { parseDhcp4ServerConfig, type Dhcp4ServerConfig } from '@tandem/dhcp4';
 import type { JsonMap } from '../commands/json.js';
 import { ConfigError, expectInteger, expectObject, type ConfigWarning } from './config-error.js';
 import { parseControlSocket, type ControlSocketConfig } from './control-socket.js';
 import { DAEMON_KEYS, checkDaemonOnlyKeys } from './daemon-keys.js';
 import { parseHooksLibraries, type HookLibrary } from './hooks-libraries.js';
-import { parseHaHookConfig } from '../ha/ha-config.js';
+import { parseHaHookConfig, type HaHookConfig } from '../ha/ha-config.js';
 import { parseInterfacesConfig, type InterfacesConfig } from './interfaces-config.js';
 import { parseKeaJson } from './kea-json.js';
 import { parseLeaseDatabase, type LeaseDatabaseConfig } from './lease-database.js';
@@ -21,8 +20,8 @@ export interface DaemonConfig {
   readonly logging: LoggingConfig;
   /** Bound on answers parked waiting for HA lease-update acknowledgements (Kea's default 256). */
   readonly parkedPacketLimit: number;
-  /** libdhcp_ha.so's parameters, validated by the HA core; undefined when the library is not loaded. */
-  readonly ha: HaConfig | undefined;
+  /** libdhcp_ha.so's relationship, validated by the HA core, and its transport; undefined when the library is not loaded. */
+  readonly ha: HaHookConfig | undefined;
 }
 
 export interface ServerConfig {
@@ -51,15 +50,16 @@ export const parseServerConfig = (root: unknown, source: string): ServerConfig =
   if (hooksLibraries.some((l) => l.kind === 'high-availability') && !hooksLibraries.some((l) => l.kind === 'lease-cmds')) {
     throw new ConfigError(`${path}.hooks-libraries: libdhcp_ha.so needs libdhcp_lease_cmds.so (partners send lease updates as lease commands)`);
   }
+  const controlSocket = parseControlSocket(dhcp4['control-socket'], `${path}.control-socket`);
   const daemon: DaemonConfig = {
     interfaces: parseInterfacesConfig(dhcp4['interfaces-config'] ?? {}, `${path}.interfaces-config`, warnings),
     leaseDatabase: parseLeaseDatabase(dhcp4['lease-database'], `${path}.lease-database`, warnings),
-    controlSocket: parseControlSocket(dhcp4['control-socket'], `${path}.control-socket`),
+    controlSocket,
     hooksLibraries,
     logging: parseLoggers(dhcp4.loggers, `${path}.loggers`, warnings),
     parkedPacketLimit:
       dhcp4['parked-packet-limit'] === undefined ? 256 : expectInteger(dhcp4['parked-packet-limit'], `${path}.parked-packet-limit`, 0, 0xffffffff),
-    ha: parseHaHookConfig(top, hooksLibraries),
+    ha: parseHaHookConfig(top, hooksLibraries, controlSocket !== undefined),
   };
   const parsed = parseDhcp4ServerConfig(dhcp4, { daemonKeys: DAEMON_KEYS, path });
   if (!parsed.ok) throw new ConfigError(parsed.error.message);

@@ -30,6 +30,7 @@ import type {
 } from '../ha-hooks.js';
 import type { DaemonLog } from '../log/logger.js';
 import { PEER_COMMANDS, haCommands } from './ha-commands.js';
+import type { HaTransport } from './ha-config.js';
 import { HA_MSG, controlLogOf, haLogOf, type HaLog } from './ha-log.js';
 import { haStatusSection } from './ha-status.js';
 import { leaseToRecord } from './lease-record.js';
@@ -50,6 +51,8 @@ export interface HaServiceOptions {
   readonly config: HaConfig;
   readonly log: DaemonLog;
   readonly compat?: KeaCompat;
+  /** Who listens at this server's peer URL; tandemd itself unless said otherwise. */
+  readonly transport?: HaTransport;
 }
 
 type HaActor = Actor<typeof haMachine>;
@@ -69,14 +72,15 @@ const NOT_RUNNING: QueryVerdict = { kind: 'drop', reason: 'the HA service is not
  * performed here (docs/architecture.md) — peer requests through keep-alive `PeerClient`s, the
  * synchronisation against the daemon's lease store, parked DHCP answers released on the core's
  * word, the DHCP service switch and the query filter set as the core says — and HA's commands
- * served on the daemon's registry, reachable on the unix socket and on an HTTP(S) listener at this
- * server's peer URL (Kea's dedicated-listener model, opened whatever the multi-threading flags say:
- * tandemd has no kea-ctrl-agent in front of it).
+ * served on the daemon's registry, reachable on the unix socket and — with the dedicated-listener
+ * transport — on an HTTP(S) listener at this server's peer URL; with the control-agent transport
+ * kea-ctrl-agent owns the URL and forwards to the unix socket.
  */
 export class HaService implements DhcpHaHooks<unknown> {
   readonly commands: Readonly<Record<string, CommandHandler<unknown>>>;
   readonly #config: HaConfig;
   readonly #compat: KeaCompat;
+  readonly #transport: HaTransport;
   readonly #log: HaLog;
   readonly #actor: HaActor;
   readonly #clients: PeerClients;
@@ -101,6 +105,7 @@ export class HaService implements DhcpHaHooks<unknown> {
   constructor(options: HaServiceOptions) {
     this.#config = options.config;
     this.#compat = options.compat ?? '2.2';
+    this.#transport = options.transport ?? 'dedicated-listener';
     this.#log = haLogOf(options.log);
     this.#clients = new PeerClients(this.#config);
     this.#filter = queryFilterFor(this.#config, []);
@@ -131,6 +136,19 @@ export class HaService implements DhcpHaHooks<unknown> {
     // The first effects (waiting's entry disables the DHCP service) are performed before the daemon opens its socket.
     this.#actor.start();
     const self = this.#config.thisServer;
+    if (this.#transport === 'dedicated-listener') await this.#listen(daemon);
+    this.#log('info', HA_MSG.SERVICE_STARTED, `HA service started: ${this.#config.mode} relationship, this server is ${this.#config.thisServerName} (${self.role}), ${this.#transport === 'dedicated-listener' ? 'listening on' : 'kea-ctrl-agent expected at'} ${self.url.href}`, {
+      mode: this.#config.mode,
+      serverName: this.#config.thisServerName,
+      role: self.role,
+      url: self.url.href,
+      transport: this.#transport,
+      peers: this.#config.peers.map((peer) => `${peer.name}=${peer.url.href}`),
+    });
+  }
+
+  async #listen(daemon: HaDaemonAccess): Promise<void> {
+    const self = this.#config.thisServer;
     try {
       this.#listener = await startControlServer({
         host: self.url.host,
@@ -145,15 +163,11 @@ export class HaService implements DhcpHaHooks<unknown> {
         log: controlLogOf(this.#log),
       });
     } catch (error) {
-      throw new Error(`HA listener of '${this.#config.thisServerName}' at ${self.url.href} (its peer URL) cannot start: ${(error as Error).message}`);
+      const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+        ? ' (if kea-ctrl-agent listens there, set the relationship\'s "multi-threading": { "http-dedicated-listener": false } so tandemd leaves the URL to it)'
+        : '';
+      throw new Error(`HA listener of '${this.#config.thisServerName}' at ${self.url.href} (its peer URL) cannot start: ${(error as Error).message}${inUse}`);
     }
-    this.#log('info', HA_MSG.SERVICE_STARTED, `HA service started: ${this.#config.mode} relationship, this server is ${this.#config.thisServerName} (${self.role}), listening on ${self.url.href}`, {
-      mode: this.#config.mode,
-      serverName: this.#config.thisServerName,
-      role: self.role,
-      url: self.url.href,
-      peers: this.#config.peers.map((peer) => `${peer.name}=${peer.url.href}`),
-    });
   }
 
   classify(query: HaQuery): QueryVerdict {
