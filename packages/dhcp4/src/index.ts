@@ -11,3 +11,11 @@ export { OPTION_DEFINITIONS_BY_CODE, OPTION_DEFINITIONS_BY_NAME, type OptionDefi
 export * from './engine/types.js';
 export { AllocationEngine } from './engine/allocation-engine.js';
 export { identifyClient, leaseBelongsToClient, type ClientIdentity } from './engine/client-identity.js';
+export {
+  acceptServerId,
+  configuredServerIds,
+  type AcceptedBy,
+  type ConfiguredServerIds,
+  type ServerIdContext,
+  type ServerIdVerdict,
+} from './engine/server-id-acceptance.js';

@@ -34,8 +34,11 @@ import { OptionLevels } from './option-levels.js';
 import { PoolFreeIndex } from './pool-free-index.js';
 import { answerOptions, buildReply, nakOptions, replyDestination } from './reply.js';
 import { ReservationIndex, type HostLookup } from './reservations.js';
+import { acceptServerId, configuredServerIds, type ConfiguredServerIds, type ServerIdVerdict } from './server-id-acceptance.js';
 import { selectSubnet } from './subnet-selection.js';
 import type { LeaseChanges, ProcessResult, QueryContext } from './types.js';
+
+const ACCEPTED_WITHOUT_SERVER_ID: ServerIdVerdict = Object.freeze({ kind: 'accept', by: 'no-server-id' });
 
 /** Kea's ClientId holds at most 128 bytes; a longer one cannot be stored or sent to a partner. */
 const MAX_CLIENT_ID_BYTES = 128;
@@ -79,8 +82,8 @@ export class AllocationEngine {
   readonly #store: LeaseStore;
   readonly #classifier: Classifier;
   readonly #reservations: ReservationIndex;
-  /** Every server identifier configured through option-data (dhcp-server-identifier). */
-  readonly #configuredServerIds: ReadonlySet<string>;
+  /** The dhcp-server-identifier values at the levels Kea's acceptServerId consults. */
+  readonly #configuredServerIds: ConfiguredServerIds;
   readonly #poolIndexes = new Map<Pool4, PoolFreeIndex>();
   readonly #rebuilds = new Map<PoolFreeIndex, Promise<void>>();
   readonly #clientsInFlight = new Set<string>();
@@ -91,16 +94,15 @@ export class AllocationEngine {
     this.#store = store;
     this.#classifier = new Classifier(config.clientClasses);
     this.#reservations = new ReservationIndex(config);
-    const optionLists = [
-      config.options,
-      ...config.clientClasses.map((c) => c.options),
-      ...config.subnets.flatMap((s) => [s.options, ...s.pools.map((p) => p.options)]),
-    ];
-    this.#configuredServerIds = new Set(
-      optionLists.flatMap((list) =>
-        list.filter((o) => o.code === OptionCode.SERVER_IDENTIFIER).map((o) => formatIpv4(readUint32(o.data))),
-      ),
-    );
+    this.#configuredServerIds = configuredServerIds(config);
+  }
+
+  /**
+   * Kea's acceptServerId: whether a query's server identifier (if any) names this server. `process`
+   * applies it too; the shell calls it first to count and log such drops as Kea does.
+   */
+  acceptServerId(query: Dhcp4Packet, context: QueryContext): ServerIdVerdict {
+    return this.#judgeServerId(query, context, undefined);
   }
 
   /** Never throws: a malformed query, or a lease store failure, yields `drop` with the reason. */
@@ -193,12 +195,12 @@ export class AllocationEngine {
     if ((clientIdentifier(query)?.length ?? 0) > MAX_CLIENT_ID_BYTES) {
       return drop(`${name()}: client identifier longer than ${MAX_CLIENT_ID_BYTES} bytes`, changes);
     }
-    const serverId = serverIdentifier(query);
-    if (type === MessageType.DISCOVER && serverId !== undefined) {
+    // Kea classifies before it judges the server identifier (client classes may configure one).
+    const classes = this.#classifier.initial(context.classes);
+    const verdict = this.#judgeServerId(query, context, classes);
+    if (verdict.kind === 'drop') return drop(`${name()}: ${verdict.reason}`, changes);
+    if (type === MessageType.DISCOVER && serverIdentifier(query) !== undefined) {
       return drop(`${name()}: a DHCPDISCOVER must not carry a server identifier (RFC 2131 table 5)`, changes);
-    }
-    if (serverId !== undefined && !this.#isOurServerId(serverId, query, context)) {
-      return drop(`${name()}: server identifier ${serverId} is not this server's (the client chose another server)`, changes);
     }
 
     const hwKey = identity.hwAddress === '' ? undefined : `hw ${identity.hwAddress}`;
@@ -210,7 +212,7 @@ export class AllocationEngine {
     if (clientIdKey !== undefined) this.#clientsInFlight.add(clientIdKey);
     const claims = new Set<number>();
     try {
-      const exchange = this.#openExchange(query, context, identity, changes, claims);
+      const exchange = this.#openExchange(query, context, identity, classes, changes, claims);
       const result = await this.#dispatch(type, exchange);
       return result.kind === 'drop' ? { ...result, reason: `${name()}: ${result.reason}` } : result;
     } finally {
@@ -242,10 +244,10 @@ export class AllocationEngine {
     query: Dhcp4Packet,
     context: QueryContext,
     identity: ClientIdentity,
+    classes: ClassSet,
     changes: ChangeLog,
     claims: Set<number>,
   ): Exchange {
-    const classes = this.#classifier.initial(context.classes);
     const { subnet, evidence } = selectSubnet(this.#config.subnets, query, context, classes);
     const host =
       subnet === undefined
@@ -519,13 +521,14 @@ export class AllocationEngine {
     return parseIpv4(local) !== undefined && local !== IPV4_ZERO ? local : undefined;
   }
 
-  /** Kea's acceptServerId: the receiving address, a configured server identifier, or the relay's override. */
-  #isOurServerId(serverId: string, query: Dhcp4Packet, context: QueryContext): boolean {
-    return (
-      serverId === context.receivedOn.localAddress ||
-      this.#configuredServerIds.has(serverId) ||
-      relayAgentInformation(query)?.serverIdOverride === serverId
-    );
+  /** `classes` when already evaluated; otherwise evaluated here, and only if the query names a server (most do not). */
+  #judgeServerId(query: Dhcp4Packet, context: QueryContext, classes: ClassSet | undefined): ServerIdVerdict {
+    if (serverIdentifier(query) === undefined) return ACCEPTED_WITHOUT_SERVER_ID;
+    const server = {
+      ownAddresses: context.ownAddresses ?? new Set([context.receivedOn.localAddress]),
+      classes: classes ?? this.#classifier.initial(context.classes),
+    };
+    return acceptServerId(query, server, this.#configuredServerIds);
   }
 
   // ---------------------------------------------------------------- leases

@@ -12,6 +12,12 @@ export interface QueryContext {
     /** The receiving interface's own address (not the packet's destination, which may be broadcast). */
     readonly localAddress: string;
   };
+  /**
+   * Every address the server receives queries on (those of all its interfaces, Kea's addresses with
+   * an open socket): a query whose server identifier is one of them is for this server. Absent: the
+   * receiving interface's address alone.
+   */
+  readonly ownAddresses?: ReadonlySet<string>;
   /** Where the packet came from (a relay, or the client itself). */
   readonly source: { readonly address: string; readonly port: number };
 }
