@@ -19,6 +19,7 @@ import { ParkedAnswers } from '../../packages/server/src/ha/parked-answers.js';
 import { PerAddressOrder } from '../../packages/server/src/ha/per-address-order.js';
 import { PeerClients } from '../../packages/server/src/ha/peer-clients.js';
 import {
+  exchangeBacklog,
   exchangeHeartbeat,
   exchangeLeaseUpdates,
   exchangeMaintenanceNotify,
@@ -246,6 +247,28 @@ describe('peer exchanges: every answer shape of §8.1 becomes the one result eve
       awaited: true,
     });
     expect(unauthorized).toMatchObject({ outcome: { kind: 'error' } });
+  });
+
+  it('CR-04 the backlog goes in order; F9 once the machine has left communication-recovery the rest is abandoned, never sent', async () => {
+    const partner = await fakePartner(() => answer(0, 'IPv4 lease updated.'));
+    const operations = [
+      { op: 'update' as const, lease: lease('192.0.2.7', 1000) },
+      { op: 'delete' as const, lease: lease('192.0.2.7', 1100) },
+      { op: 'update' as const, lease: lease('192.0.2.8', 1200) },
+    ];
+    const all = await exchangeBacklog(envFor(partner.url), { type: 'backlog.deliver', peer: 'server2', operations }, () => true);
+    expect(all).toEqual({ type: 'backlog.delivered', nowMs: 1_795_300_000_000, ok: true });
+    expect(partner.received.map((r) => [r.command, r.arguments?.['ip-address']])).toEqual([
+      ['lease4-update', '192.0.2.7'],
+      ['lease4-del', '192.0.2.7'],
+      ['lease4-update', '192.0.2.8'],
+    ]);
+
+    // The machine leaves communication-recovery (an ha-reset) while the first operation is on its way.
+    const late = await fakePartner(() => answer(0, 'IPv4 lease updated.'));
+    const abandoned = await exchangeBacklog(envFor(late.url), { type: 'backlog.deliver', peer: 'server2', operations }, () => late.received.length === 0);
+    expect(abandoned).toMatchObject({ type: 'backlog.delivered', ok: false, reason: expect.stringMatching(/abandoned/) });
+    expect(late.received.map((r) => r.command)).toEqual(['lease4-update']);
   });
 
   it('CMD-06 CMD-08 CMD-09 ha-maintenance-notify: 0 accepted, 1 or 401 or no answer unreachable, 1001 refused with the partner text as sent', async () => {

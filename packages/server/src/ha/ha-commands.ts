@@ -34,6 +34,8 @@ export interface HaCommandHost {
   sync(request: SyncRequest): Promise<SyncResult>;
   /** A user `dhcp-disable` with `max-period` re-enables by itself after it, as Kea's daemon does. */
   scheduleUserEnable(maxPeriodS: number): void;
+  /** The `syncing` state's synchronisation while it runs (settled once its result reached the machine). */
+  stateSync(): Promise<void> | undefined;
 }
 
 /**
@@ -56,7 +58,12 @@ export const haCommands = (host: HaCommandHost): Readonly<Record<string, Command
 
   return {
     // Answered from the current context, paused or not (§8.3); Kea 2.2 ignores any arguments.
+    // While the syncing state's synchronisation runs the answer waits for it, as Kea 2.2's blocking
+    // sync makes it wait: a partner in partner-down that heard our unsent-update-count during the
+    // sync would take it as old news once we are ready, and skip fetching the leases we handed out
+    // alone (finding F2, docs/formal-model.md).
     'ha-heartbeat': async () => {
+      await host.stateSync();
       const ctx = host.context();
       if (ctx === undefined) return NOT_RUNNING;
       return toDaemonAnswer(

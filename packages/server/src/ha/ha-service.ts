@@ -100,6 +100,8 @@ export class HaService implements DhcpHaHooks<unknown> {
   #lastNowMs = 0;
   #nextRequest = 0;
   #userEnableTimer: NodeJS.Timeout | undefined;
+  /** The syncing state's synchronisation under way (never the admin `ha-sync`). */
+  #stateSync: Promise<void> | undefined;
   readonly stats = { outOfScopeQueries: 0, parkedAnswers: 0, droppedAnswers: 0 };
 
   constructor(options: HaServiceOptions) {
@@ -120,6 +122,7 @@ export class HaService implements DhcpHaHooks<unknown> {
       ask: (make) => this.#ask(make),
       sync: (request) => this.#sync(request),
       scheduleUserEnable: (maxPeriodS) => this.#scheduleUserEnable(maxPeriodS),
+      stateSync: () => this.#stateSync,
     });
   }
 
@@ -251,6 +254,16 @@ export class HaService implements DhcpHaHooks<unknown> {
     }
   }
 
+  /**
+   * The machine still waits for the backlog it handed out. Once it has left communication-recovery
+   * (an ha-reset, a maintenance notification) the operations not yet sent describe leases a resync
+   * supersedes, and a late lease4-del would remove a lease handed out after it (finding F9).
+   */
+  #deliveringBacklog(): boolean {
+    const ha = (this.#actor.getSnapshot().value as { ha?: unknown }).ha;
+    return typeof ha === 'object' && ha !== null && (ha as Record<string, unknown>)['communication-recovery'] === 'delivering';
+  }
+
   #context(): HaContext | undefined {
     return this.#running ? this.#actor.getSnapshot().context : undefined;
   }
@@ -338,7 +351,7 @@ export class HaService implements DhcpHaHooks<unknown> {
         const addresses = [...e.deleted, ...e.updated].map((lease) => lease.address);
         void this.#exchange(e, () => this.#updateOrder.run(e.peer, addresses, () => exchangeLeaseUpdates(env, e)));
       })
-      .with({ type: 'backlog.deliver' }, (e) => void this.#exchange(e, () => exchangeBacklog(env, e)))
+      .with({ type: 'backlog.deliver' }, (e) => void this.#exchange(e, () => exchangeBacklog(env, e, () => this.#deliveringBacklog())))
       .with({ type: 'ha-reset.send' }, (e) => void this.#exchange(e, () => exchangeHaReset(env, e)))
       .with({ type: 'maintenance-notify.send' }, (e) => void this.#exchange(e, () => exchangeMaintenanceNotify(env, e)))
       .with({ type: 'sync.start' }, (e) => {
@@ -351,6 +364,10 @@ export class HaService implements DhcpHaHooks<unknown> {
           return result.ok
             ? { type: 'sync.succeeded', nowMs: this.nowMs(), leases: result.leases }
             : { type: 'sync.failed', nowMs: this.nowMs(), reason: result.error };
+        });
+        this.#stateSync = run;
+        void run.finally(() => {
+          if (this.#stateSync === run) this.#stateSync = undefined;
         });
         this.#trackSync(run);
       })

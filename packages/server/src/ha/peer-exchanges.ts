@@ -70,16 +70,29 @@ export async function exchangeLeaseUpdates(env: ExchangeEnv, effect: Effect<'lea
   return { type: 'lease-updates.completed', nowMs: env.nowMs(), queryId: effect.queryId, peer: effect.peer, outcome };
 }
 
-/** The communication-recovery backlog, in order, stopping at the first failure (§10.5). */
-export async function exchangeBacklog(env: ExchangeEnv, effect: Effect<'backlog.deliver'>): Promise<HaEvent> {
-  const outcome = await sendOperations(env, effect.peer, effect.operations);
+/**
+ * The communication-recovery backlog, in order, stopping at the first failure (§10.5), or before the
+ * next operation once `stillWanted` says the machine no longer waits for it.
+ */
+export async function exchangeBacklog(env: ExchangeEnv, effect: Effect<'backlog.deliver'>, stillWanted: () => boolean): Promise<HaEvent> {
+  const outcome = await sendOperations(env, effect.peer, effect.operations, stillWanted);
   return outcome.kind === 'ok'
     ? { type: 'backlog.delivered', nowMs: env.nowMs(), ok: true }
     : { type: 'backlog.delivered', nowMs: env.nowMs(), ok: false, reason: outcome.text };
 }
 
-async function sendOperations(env: ExchangeEnv, peer: string, operations: readonly LeaseOperation[]): Promise<LeaseUpdateOutcome> {
-  for (const { op, lease } of operations) {
+const ABANDONED: LeaseUpdateOutcome = { kind: 'error', text: 'backlog delivery abandoned: communication-recovery was left' };
+
+async function sendOperations(
+  env: ExchangeEnv,
+  peer: string,
+  operations: readonly LeaseOperation[],
+  stillWanted: () => boolean = () => true,
+): Promise<LeaseUpdateOutcome> {
+  for (const [index, { op, lease }] of operations.entries()) {
+    // Asked between operations only: the effect is performed while the machine is still taking the
+    // transition that emitted it, before its snapshot shows the new state.
+    if (index > 0 && !stillWanted()) return ABANDONED;
     const built = op === 'delete' ? buildLease4Del(lease, { compat: env.compat }) : buildLease4Update(lease, { compat: env.compat });
     // A lease the partner's Kea version cannot take fails like a refused update.
     if (!built.ok) return { kind: 'error', text: built.reason };
