@@ -21,8 +21,9 @@ export interface DriverVariant {
   readonly ignoreEmptyScopes?: boolean;
   /**
    * Not a bug: Kea 2.2's behaviour. Its synchronisation blocks the daemon, so an `ha-heartbeat`
-   * arriving during a sync is answered only when the sync has ended. Tandem's contract answers
-   * it from the snapshot at once (docs/formal-model.md, finding F2).
+   * arriving during a sync is answered only when the sync has ended. The model's default shell
+   * answers it from the snapshot at once, the contract as it stood when finding F2 was made;
+   * tandemd now holds the answer like this variant (docs/architecture.md, rule 8).
    */
   readonly holdHeartbeatsWhileSyncing?: boolean;
   /**
