@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allLeasesOverControl } from '../harness/control-client.js';
+import { allLeasesOverControl, controlCommand } from '../harness/control-client.js';
 import { REPO_ROOT, dhcp4Config, startTandemd, tempDir, writeConfig } from '../harness/daemons.js';
 import { activeLeases } from '../harness/kea-lease-file.js';
 import { createTestLan, netnsUnavailable, type TestLan } from '../harness/netns.js';
@@ -77,6 +77,39 @@ describe.skipIf(noNetns !== undefined)('tandemd under perfdhcp (relay, private n
     expect(after.size).toBe(before + acks.received - releases);
     expect([...after.values()].filter((l) => l.hwaddr.startsWith('00:0b:'))).toHaveLength(acks.received - releases);
     expect((await allLeasesOverControl(controlSocket)).length).toBe(after.size);
+  });
+
+  it("RFC 2131 §4.3.2, Kea's acceptServerId: a REQUEST naming another server gets no answer and counts in pkt4-receive-drop; the same REQUEST naming tandemd is acknowledged", async () => {
+    const server = lan!.hosts.server!;
+    const client = lan!.hosts.client!;
+    const receiveDrop = async (): Promise<number> => {
+      const answer = await controlCommand(controlSocket, { command: 'statistic-get', arguments: { name: 'pkt4-receive-drop' } });
+      const samples = (answer.arguments as Record<string, Array<[number, string]>>)['pkt4-receive-drop']!;
+      return samples[0]![0];
+    };
+    // One attempt per query, so each client's REQUEST is sent exactly once.
+    const clients = async (tag: string, requestServerId: string) => {
+      const run = startProcess(
+        client.ns,
+        process.execPath,
+        [RELAY_CLIENT, '--server', server.address, '--giaddr', client.address, '--clients', '10', '--mac-base', '02:5e:00', '--concurrency', '1', '--retries', '0', '--timeout-ms', '1000', '--request-server-id', requestServerId],
+        join(dir, `${tag}.log`),
+      );
+      await run.waitFor(/"event":"done"/, 30_000);
+      return run.output().split('\n').filter((l) => l.startsWith('{"event":') && !l.includes('"done"')).map((l) => JSON.parse(l) as { event: string; mac: string });
+    };
+    const before = await receiveDrop();
+
+    // 198.18.0.254: another DHCP server on the LAN (say, an HA primary that has just died).
+    const foreign = await clients('foreign-server-id', '198.18.0.254');
+    expect(foreign.map((e) => e.event)).toEqual(Array(10).fill('no-ack'));
+    expect(await receiveDrop()).toBe(before + 10);
+    expect([...activeLeases(leaseFile).values()].filter((l) => l.hwaddr.startsWith('02:5e:00'))).toHaveLength(0);
+
+    const own = await clients('own-server-id', server.address);
+    expect(own.map((e) => e.event)).toEqual(Array(10).fill('ack'));
+    expect(await receiveDrop()).toBe(before + 10);
+    expect([...activeLeases(leaseFile).values()].filter((l) => l.hwaddr.startsWith('02:5e:00'))).toHaveLength(10);
   });
 
   it('RFC 2131 §4.1: clients on the server\'s own link (no relay, broadcast flag) get OFFER and ACK by broadcast', async () => {

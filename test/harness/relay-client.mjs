@@ -6,6 +6,7 @@
 //
 // usage: relay-client.mjs --server A[,B...] --giaddr G --clients N [--mac-base 02:00:00] [--concurrency C] [--direct true]
 //                         [--mode dora|rebind] [--leases file.json] [--server-port 67] [--timeout-ms 1000] [--retries 3]
+//                         [--request-server-id A]   (SELECTING REQUESTs name A instead of the offering server)
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 
@@ -25,6 +26,8 @@ const macBase = (args['mac-base'] ?? '02:00:00').split(':').map((h) => parseInt(
 // --direct: no relay; clients broadcast (to --broadcast, default 255.255.255.255) from port 68 with the
 // broadcast flag, as on the server's own link.
 const direct = args.direct === 'true';
+// A client that took another server's offer: its REQUEST names that server, and this one must stay silent.
+const requestServerId = args['request-server-id'] === undefined ? undefined : String(args['request-server-id']).split('.').map(Number);
 
 const ip = (text) => text.split('.').map(Number);
 const ipText = (b, o) => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
@@ -93,7 +96,7 @@ const dora = async (i) => {
   if (!offer || offer.type !== 2) return line({ event: 'no-offer', mac: hex(mac) });
   const xid2 = nextXid++;
   const ack = await exchange(
-    request({ xid: xid2, mac, options: [[53, [3]], [61, clientId(mac)], [50, ip(offer.yiaddr)], [54, [...offer.serverId]]] }),
+    request({ xid: xid2, mac, options: [[53, [3]], [61, clientId(mac)], [50, ip(offer.yiaddr)], [54, requestServerId ?? [...offer.serverId]]] }),
     xid2,
   );
   if (!ack || ack.type !== 5) return line({ event: ack ? 'nak' : 'no-ack', mac: hex(mac) });

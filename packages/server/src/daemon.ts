@@ -11,9 +11,10 @@ import { subnetCatalog, type SubnetCatalog } from './commands/subnet-catalog.js'
 import { ConfigError } from './config/config-error.js';
 import { parseServerConfig, type ServerConfig } from './config/server-config.js';
 import { UnixControlSocket } from './control/unix-control-socket.js';
-import { bindAddressFor, receivingInterface, selectInterfaces, type InterfaceTable, type LocalInterface } from './dhcp/local-interfaces.js';
+import { bindAddressFor, ownAddresses, receivingInterface, selectInterfaces, type InterfaceTable, type LocalInterface } from './dhcp/local-interfaces.js';
+import { PacketStatistics, statisticTimestamp } from './dhcp/packet-statistics.js';
 import { PendingAllocations } from './dhcp/pending-allocations.js';
-import { haQueryOf, isClientQuery } from './dhcp/query-view.js';
+import { haQueryOf, isClientQuery, queryLabel } from './dhcp/query-view.js';
 import { finalDestination, type Destination } from './dhcp/reply-destination.js';
 import { UdpEndpoint, type Datagram } from './dhcp/udp-endpoint.js';
 import { dhcpSubnets, reclamationSettings, type ReclamationSettings } from './dhcp/dhcp-config-view.js';
@@ -80,6 +81,8 @@ export class Daemon {
   readonly #store: LeaseStore;
   readonly #engine: AllocationEngine;
   readonly #interfaces: readonly LocalInterface[];
+  /** Server identifiers that are this server's by address (Kea: addresses with an open socket). */
+  readonly #ownAddresses: ReadonlySet<string>;
   readonly #serverPort: number;
   readonly #networkState = new NetworkState();
   readonly #registry = new CommandRegistry<CommandContext>();
@@ -96,6 +99,8 @@ export class Daemon {
   #reclaimTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
   readonly stats = { received: 0, unanswered: 0, sent: 0, parseFailed: 0, sendFailed: 0 };
+  /** Kea's statistics by Kea's names, for statistic-get. */
+  readonly #packetStatistics = new PacketStatistics(this.#startedMs);
 
   private constructor(options: DaemonOptions, store: LeaseStore, interfaces: readonly LocalInterface[]) {
     this.#options = options;
@@ -106,6 +111,7 @@ export class Daemon {
     this.#store = store;
     this.#engine = new AllocationEngine(this.#config.dhcp, store);
     this.#interfaces = interfaces;
+    this.#ownAddresses = ownAddresses(interfaces);
     this.#serverPort = options.port ?? 67;
     this.#subnets = subnetCatalog(dhcpSubnets(this.#config.dhcp));
     this.#reclamation = reclamationSettings(this.#config.dhcp);
@@ -239,6 +245,10 @@ export class Daemon {
     },
     disableService: (origin, maxPeriodS) => this.#networkState.disable(origin, maxPeriodS),
     enableService: (origin) => this.#networkState.enable(origin),
+    statistic: (name) => {
+      const sample = this.#packetStatistics.get(name);
+      return sample === undefined ? undefined : [sample.value, statisticTimestamp(sample.sampledMs)];
+    },
     };
   }
 
@@ -295,6 +305,8 @@ export class Daemon {
     const decoded = decodePacket(datagram.data);
     if (!decoded.ok) {
       this.stats.parseFailed += 1;
+      this.#packetStatistics.add('pkt4-parse-failed', Date.now());
+      this.#packetStatistics.add('pkt4-receive-drop', Date.now());
       return this.#drop(`failed to parse query: ${decoded.error.message}`, datagram);
     }
     const packet = decoded.packet;
@@ -323,12 +335,27 @@ export class Daemon {
     const verdict = this.#hooks.classify(view, Date.now());
     if (verdict.kind === 'drop') return this.#drop(verdict.reason, datagram, packet);
     const iface = receivingInterface(this.#interfaces, datagram.address);
-    const result = await this.#engine.process(packet, {
+    const context = {
       nowS: Math.floor(Date.now() / 1000),
       classes: verdict.classes,
       receivedOn: { interfaceName: iface?.name, localAddress: iface?.address ?? '0.0.0.0' },
+      ownAddresses: this.#ownAddresses,
       source: { address: datagram.address, port: datagram.port },
-    });
+    };
+    // Kea's accept() step, after HA's scope check as in Kea (HA judges in buffer4_receive, before it).
+    const accepted = this.#engine.acceptServerId(packet, context);
+    if (accepted.kind === 'drop') {
+      this.stats.unanswered += 1;
+      this.#packetStatistics.add('pkt4-receive-drop', Date.now());
+      if (this.#log.isDebug()) {
+        this.#log.debug(MSG.DHCP4_PACKET_DROP_0003, `${queryLabel(packet)}, from interface ${iface?.name ?? '?'}: it contains a foreign server identifier`, {
+          from: `${datagram.address}:${datagram.port}`,
+          serverId: accepted.serverId,
+        });
+      }
+      return undefined;
+    }
+    const result = await this.#engine.process(packet, context);
     if (result.kind === 'drop') return this.#drop(result.reason, datagram, packet);
     return {
       packet,
@@ -347,6 +374,7 @@ export class Daemon {
       if (this.#parked >= limit) {
         // Kea drops the answer when too many are parked; the lease updates already went out.
         this.stats.unanswered += 1;
+        this.#packetStatistics.add('pkt4-receive-drop', Date.now());
         this.#log.warn(MSG.DHCP4_RESPONSE_PARKED_DROP, `parked-packet-limit ${limit} reached: answer dropped`, { xid: packet.xid });
         return;
       }

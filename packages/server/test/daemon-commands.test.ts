@@ -31,6 +31,7 @@ const setup = () => {
     shutdown: (exitValue) => void calls.push(`shutdown ${exitValue}`),
     disableService: (origin, maxPeriodS) => state.disable(origin, maxPeriodS),
     enableService: (origin) => state.enable(origin),
+    statistic: (name) => (name === 'pkt4-receive-drop' ? [3, '2024-05-01 10:00:00.250000'] : undefined),
   };
   const registry = new CommandRegistry<DaemonCommandContext>().registerAll(daemonCommands);
   const run = (command: string, args?: unknown) => registry.dispatch(args === undefined ? { command } : { command, arguments: args }, ctx);
@@ -100,10 +101,21 @@ describe('daemon commands (kea-dhcp4 built-ins)', () => {
     expect(state.isEnabled()).toBe(false);
   });
 
+  it("statistic-get answers Kea's shape: the latest sample by name, an empty map for a statistic not kept", async () => {
+    const { run } = setup();
+    expect(await run('statistic-get', { name: 'pkt4-receive-drop' })).toEqual({
+      result: 0,
+      arguments: { 'pkt4-receive-drop': [[3, '2024-05-01 10:00:00.250000']] },
+    });
+    expect(await run('statistic-get', { name: 'pkt4-nak-sent' })).toEqual({ result: 0, arguments: {} });
+    expect(await run('statistic-get')).toEqual({ result: 1, text: "Missing mandatory 'name' parameter." });
+    expect(await run('statistic-get', { name: 7 })).toEqual({ result: 1, text: "'name' parameter expected to be a string." });
+  });
+
   it('list-commands includes every daemon command Kea-ctrl-agent relays', async () => {
     const { run } = setup();
     const names = (await run('list-commands')).arguments as string[];
-    for (const name of ['config-get', 'config-test', 'dhcp-disable', 'dhcp-enable', 'leases-reclaim', 'list-commands', 'shutdown', 'status-get', 'version-get']) {
+    for (const name of ['config-get', 'config-test', 'dhcp-disable', 'dhcp-enable', 'leases-reclaim', 'list-commands', 'shutdown', 'statistic-get', 'status-get', 'version-get']) {
       expect(names).toContain(name);
     }
   });

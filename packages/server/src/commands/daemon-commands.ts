@@ -17,6 +17,8 @@ export interface DaemonCommandContext {
   shutdown(exitValue: number): void;
   disableService(origin: ServiceOrigin, maxPeriodS?: number): void;
   enableService(origin: ServiceOrigin): void;
+  /** The latest sample of one of Kea's statistics, as `[value, timestamp]`; undefined when it is not kept. */
+  statistic(name: string): readonly [number, string] | undefined;
 }
 
 const parseOrigin = (args: JsonMap): { origin: ServiceOrigin } | { error: string } => {
@@ -95,6 +97,15 @@ export const daemonCommands: Readonly<Record<string, CommandHandler<DaemonComman
     if (errors.length > 0) return failure(errors.join(''));
     ctx.disableService(origin, maxPeriodS);
     return success(`DHCPv4 service disabled${maxPeriodS !== undefined ? ` for ${maxPeriodS} seconds` : ''}`);
+  },
+
+  // Kea's StatsMgr handler: an unknown name is not an error, it yields an empty map.
+  'statistic-get': async (args, ctx) => {
+    const name = isJsonMap(args) ? args.name : undefined;
+    if (name === undefined) return failure("Missing mandatory 'name' parameter.");
+    if (typeof name !== 'string') return failure("'name' parameter expected to be a string.");
+    const sample = ctx.statistic(name);
+    return successArgs(sample === undefined ? {} : { [name]: [[sample[0], sample[1]]] });
   },
 
   'dhcp-enable': async (args, ctx) => {

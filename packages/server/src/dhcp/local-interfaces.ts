@@ -43,6 +43,12 @@ export const selectInterfaces = (selectors: readonly InterfaceSelector[], table:
   return out;
 };
 
+/**
+ * The addresses a query's server identifier may name for this server: those of the configured interfaces,
+ * which are also what the engine puts in option 54 when no identifier is configured.
+ */
+export const ownAddresses = (interfaces: readonly LocalInterface[]): ReadonlySet<string> => new Set(interfaces.map((i) => i.address));
+
 const toNumber = (a: string): number => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 
 export const onLink = (iface: LocalInterface, address: string): boolean => {
