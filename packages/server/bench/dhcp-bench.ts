@@ -6,7 +6,7 @@ import { createTestLan, netnsUnavailable, type TestLan } from '../../../test/har
 import { runPerfdhcp, type PerfdhcpReport } from '../../../test/harness/perfdhcp.js';
 import { postgresUnavailableReason, startPostgres, type ThrowawayPostgres } from '../../../test/harness/postgres.js';
 import type { Started } from '../../../test/harness/processes.js';
-import { benchmarkPairs } from './pair-bench.js';
+import { benchmarkPairs, isPairsPart, PAIRS_PARTS } from './pair-bench.js';
 
 /**
  * `npm run bench:dhcp`: tandemd and kea-dhcp4 2.2 in the same private LAN, same subnet/pool, memfile with
@@ -20,7 +20,9 @@ import { benchmarkPairs } from './pair-bench.js';
  *   --profile DIR   run tandemd under `node --cpu-prof` and leave its .cpuprofile files in DIR
  *   --pairs         HA pairs instead (bench/pair-bench.ts): hot-standby and load-balancing throughput, Tandem
  *                   pair against Kea 2.2 pair and a mixed pair, failover time and lease-sync time
- *                   (`--only throughput|failover|sync` for one part)
+ *                   (`--only throughput|failover|sync` for one part, `--only hot-standby|load-balancing|mixed`
+ *                   for the throughput of those pairs alone; `--rates 100,200,400` replaces the probed rates;
+ *                   `--profile DIR` leaves every tandemd's .cpuprofile in DIR, named by pid)
  *   --quick         one probe rate and one measured run each (a smoke test of the benchmark itself)
  */
 type Server = 'tandemd' | 'kea-dhcp4';
@@ -157,11 +159,17 @@ const main = async () => {
   }
   if (pairs) {
     const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-    if (only !== undefined && only !== 'throughput' && only !== 'failover' && only !== 'sync') {
-      process.stderr.write(`bench:dhcp --pairs --only ${only}: expected throughput, failover or sync\n`);
+    if (only !== undefined && !isPairsPart(only)) {
+      process.stderr.write(`bench:dhcp --pairs --only ${only}: expected one of ${PAIRS_PARTS.join(', ')}\n`);
       process.exit(2);
     }
-    await benchmarkPairs({ quick, only, dropRatio, median });
+    const ratesArg = argv.includes('--rates') ? argv[argv.indexOf('--rates') + 1] : undefined;
+    const rates = ratesArg?.split(',').map(Number);
+    if (rates !== undefined && (rates.length === 0 || rates.some((r) => !Number.isInteger(r) || r <= 0))) {
+      process.stderr.write(`bench:dhcp --pairs --rates ${ratesArg}: expected positive whole rates separated by commas, e.g. 100,200,400\n`);
+      process.exit(2);
+    }
+    await benchmarkPairs({ quick, only, dropRatio, median, ...(rates !== undefined ? { rates } : {}), ...(profileDir !== undefined ? { profileDir } : {}) });
     return;
   }
   if (postgresql && postgresUnavailableReason() !== undefined) {
