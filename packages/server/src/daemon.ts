@@ -94,6 +94,8 @@ export class Daemon {
   #backlog = 0;
   readonly #allocating = new PendingAllocations();
   #parked = 0;
+  /** Queries dropped with the parking lot full, for the rate-limited warning. */
+  #parkingLotFullDrops = 0;
   #limitedBroadcastUnroutable = false;
   #inFlight = new Set<Promise<void>>();
   #reclaimTimer: NodeJS.Timeout | undefined;
@@ -368,21 +370,31 @@ export class Daemon {
 
   async #answer(allocated: Allocated): Promise<void> {
     const { packet, view, response, destination, changes } = allocated;
+    const limit = this.#config.daemon.parkedPacketLimit;
+    if (limit > 0 && this.#parked >= limit && (changes.updated.length > 0 || changes.deleted.length > 0)) {
+      // As Kea: with the parking lot full the query is dropped before HA sees its leases, so no
+      // lease update goes out for an answer no client will get. Sending them anyway (as tandemd
+      // did) kept an overloaded pair busy with updates for dropped answers and it never recovered.
+      this.stats.unanswered += 1;
+      this.#packetStatistics.add('pkt4-receive-drop', Date.now());
+      this.#parkingLotFullDrops += 1;
+      if (this.#parkingLotFullDrops === 1) {
+        this.#log.warn(MSG.DHCP4_RESPONSE_PARKED_DROP, `parked-packet-limit ${limit} reached: queries with new leases are dropped until answers waiting for HA lease-update acknowledgements drain`, { limit });
+      }
+      if (this.#log.isDebug()) this.#log.debug(MSG.DHCP4_HOOK_LEASES4_PARKING_LOT_FULL, `parked-packet-limit ${limit} reached: ${queryLabel(packet)} dropped`, { xid: packet.xid });
+      return;
+    }
     let verdict = this.#hooks.leasesCommitted(view, changes);
     if (verdict instanceof Promise) {
-      const limit = this.#config.daemon.parkedPacketLimit;
-      if (this.#parked >= limit) {
-        // Kea drops the answer when too many are parked; the lease updates already went out.
-        this.stats.unanswered += 1;
-        this.#packetStatistics.add('pkt4-receive-drop', Date.now());
-        this.#log.warn(MSG.DHCP4_RESPONSE_PARKED_DROP, `parked-packet-limit ${limit} reached: answer dropped`, { xid: packet.xid });
-        return;
-      }
       this.#parked += 1;
       try {
         verdict = await verdict;
       } finally {
         this.#parked -= 1;
+        if (this.#parkingLotFullDrops > 0 && this.#parked < limit / 2) {
+          this.#log.warn(MSG.DHCP4_RESPONSE_PARKED_DROP, `parked answers drained below half of parked-packet-limit ${limit}: ${this.#parkingLotFullDrops} queries were dropped while it was full`, { limit, dropped: this.#parkingLotFullDrops });
+          this.#parkingLotFullDrops = 0;
+        }
       }
     }
     if (verdict.kind === 'drop') {
