@@ -101,7 +101,7 @@ function describePeer(cluster: Cluster, peer: PeerState, since: (t: number) => n
     `unacked=${unackedKeys.join('+')}`,
     `unsent=${c.unsentUpdateCount}`,
     `backlog=${c.backlog.overflowed}/${c.backlog.operations.map((o) => `${o.op}:${o.lease.address}:${o.lease.hwAddress}`).join('+')}`,
-    `parked=${Object.values(c.parked).map((q) => `${q.clientKey}:${q.awaiting.join('+')}:${q.failure ?? ''}`).sort().join('+')}`,
+    `parked=${c.parked.map((q) => `${q.clientKey}:${q.awaiting.join('+')}:${q.failure ?? ''}`).sort().join('+')}`,
     `rejected=${Object.keys(c.rejected).length}`,
     c.syncing,
     c.pendingCommand?.kind ?? '',

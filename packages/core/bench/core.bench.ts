@@ -103,4 +103,25 @@ actor.start();
 measure('reference: the same mix through createActor().send()', 200_000, (i) => actor.send(mix(i)));
 actor.stop();
 console.log(`state ${s.context.state}; ${events.toFixed(0)} events/s ≈ ${(events / 2).toFixed(0)} acknowledged DHCP queries/s of HA bookkeeping per core`);
+
+// Overload: the cost of one more query when many answers already wait for acknowledgements
+// (tandemd's parked-packet-limit defaults to 256). The reference is the same loop at depth 8.
+const atDepth = (depth: number): number => {
+  const deep = createActor(haMachine, { input: { config, nowMs: t0 }, clock: new SimulatedClock(), snapshot });
+  deep.start();
+  for (let q = 0; q < depth; q++) deep.send({ type: 'leases.committed', nowMs: t0, queryId: `p${q}`, clientKey: `k${q}`, updated: [lease], deleted: [] });
+  let next = depth;
+  const oldest = (i: number) => `p${i}`;
+  const rate = measure(`one query in, the oldest out, ${depth} answers parked`, 20_000, (i) => {
+    deep.send({ type: 'leases.committed', nowMs: t0 + i, queryId: `p${next}`, clientKey: `k${next}`, updated: [lease], deleted: [] });
+    next += 1;
+    for (const peer of ['server2', 'server3']) deep.send({ type: 'lease-updates.completed', nowMs: t0 + i, queryId: oldest(next - depth - 1), peer, outcome: { kind: 'ok' } });
+  });
+  if (deep.getSnapshot().context.parked.length !== depth) throw new Error(`expected ${depth} parked, found ${deep.getSnapshot().context.parked.length}`);
+  deep.stop();
+  return rate;
+};
+const shallow = atDepth(8);
+const deep256 = atDepth(256);
+console.log(`256 parked answers cost ${(shallow / deep256).toFixed(2)}× depth 8 per query`);
 if (sink === 42) console.log('');

@@ -63,7 +63,7 @@ function serialize(s: Snapshot): string {
     ctx.backlog.operations.length > 0,
     ctx.pendingCommand?.kind ?? null,
     inMaintenance ? ctx.previousState : null,
-    Object.keys(ctx.parked).length > 0,
+    ctx.parked.length > 0,
   ]);
 }
 
@@ -104,9 +104,8 @@ function alphabet(config: HaConfig, compat: KeaCompat): (s: Snapshot) => GraphEv
     const heartbeat = phase(s, 'heartbeat');
     const dateTimeS = Math.floor(nowMs / 1000);
 
-    const parked = Object.entries(ctx.parked);
-    if (parked.length > 0) {
-      return parked.flatMap(([queryId, query]) =>
+    if (ctx.parked.length > 0) {
+      return ctx.parked.flatMap(({ queryId, ...query }) =>
         query.awaiting.flatMap((peer): GraphEvent[] => [
           { type: 'lease-updates.completed', nowMs, queryId, peer, outcome: { kind: 'ok' } },
           { type: 'lease-updates.completed', nowMs, queryId, peer, outcome: compat === 'head' ? { kind: 'conflict', text: 'conflict' } : { kind: 'error', text: 'Connection refused' } },

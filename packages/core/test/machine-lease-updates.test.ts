@@ -35,7 +35,7 @@ describe('LU-01, LU-03..LU-07 sending and acknowledging (§10.2, §10.3)', () =>
     expect(answersOf(done, queryId)).toEqual(['query.respond']);
     expect(transitionsIn(done)).toEqual([]);
     expect(d.context.unsentUpdateCount).toBe(0);
-    expect(d.context.parked).toEqual({});
+    expect(d.context.parked).toEqual([]);
   });
 
   it('LU-01 the backup answering before or after the partner makes no difference', () => {

@@ -447,18 +447,18 @@ export const haMachine = setup({
           enqueue.emit({ type: 'lease-updates.send', queryId: event.queryId, peer: peer.name, deleted: event.deleted, updated: event.updated, awaited });
         }
       }
-      const parked: ParkedQuery = { awaiting, conflict: false, clientKey: event.clientKey };
+      const parked: ParkedQuery = { queryId: event.queryId, awaiting, conflict: false, clientKey: event.clientKey };
       enqueue.assign({
         nowMs: event.nowMs,
         backlog,
         unsentUpdateCount: unsent ? incrementUnsentUpdateCount(context.unsentUpdateCount) : context.unsentUpdateCount,
-        parked: awaiting.length > 0 ? { ...context.parked, [event.queryId]: parked } : context.parked,
+        parked: awaiting.length > 0 ? [...context.parked, parked] : context.parked,
       });
       enqueue.emit(awaiting.length > 0 ? { type: 'query.park', queryId: event.queryId } : { type: 'query.respond', queryId: event.queryId });
     }),
     'record lease update result': enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'lease-updates.completed') return;
-      const query = context.parked[event.queryId];
+      const query = context.parked.find((q) => q.queryId === event.queryId);
       const isPartner = event.peer === context.config.partner?.name;
       const outcome = event.outcome;
       let partner = context.partner;
@@ -482,11 +482,10 @@ export const haMachine = setup({
         query.failure ?? (outcome.kind === 'ok' ? undefined : `lease update to ${event.peer} failed: ${outcome.text}`);
       if (remaining.length > 0) {
         const next: ParkedQuery = failure === undefined ? { ...query, awaiting: remaining } : { ...query, awaiting: remaining, failure };
-        enqueue.assign({ nowMs: event.nowMs, partner, rejected, parked: { ...context.parked, [event.queryId]: next } });
+        enqueue.assign({ nowMs: event.nowMs, partner, rejected, parked: context.parked.map((q) => (q === query ? next : q)) });
         return;
       }
-      const { [event.queryId]: _done, ...parked } = context.parked;
-      enqueue.assign({ nowMs: event.nowMs, partner, rejected, parked });
+      enqueue.assign({ nowMs: event.nowMs, partner, rejected, parked: context.parked.filter((q) => q !== query) });
       enqueue.emit(
         failure === undefined
           ? { type: 'query.respond', queryId: event.queryId }
@@ -728,7 +727,7 @@ export const haMachine = setup({
     unacked: emptyUnackedClients(),
     unsentUpdateCount: 0,
     backlog: emptyBacklog(input.config.delayedUpdatesLimit),
-    parked: {},
+    parked: [],
     rejected: {},
     syncing: false,
   }),
