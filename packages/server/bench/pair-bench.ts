@@ -60,10 +60,11 @@ const MAX_DROP_RATIO = 0.01;
  */
 const PROBE_ATTEMPTS = 2;
 /**
- * The relationship's subnet is 198.18.0.0/16 and the pools take its first 41 /24s: the addresses left
- * for pre-loaded leases number 55,040, so the sync measures 55,000 leases, not 100,000.
+ * The pools take the first 41 /24s of 198.18.0.0; the sync relationship's subnet is the /15 of RFC
+ * 2544's benchmarking range, so 100,000 pre-loaded leases fit above the pools.
  */
-const SYNC_LEASES = 55_000;
+const SYNC_LEASES = 100_000;
+const SYNC_SUBNET = '198.18.0.0/15';
 
 const peers = (primary: Implementation, other: Implementation, mode: Mode): PeerSpec[] => [
   { name: 'server1', role: 'primary', impl: primary, octet: 10 },
@@ -223,7 +224,7 @@ const failover = async (impl: Implementation): Promise<Failover> =>
  * polling only ever sees it before or after.
  */
 const leaseSync = async (impl: Implementation): Promise<{ readonly ms: number | undefined; readonly leases: number }> => {
-  const spec: RelationshipSpec = { mode: 'hot-standby', peers: peers(impl, impl, 'hot-standby'), syncTimeoutMs: 120_000 };
+  const spec: RelationshipSpec = { mode: 'hot-standby', peers: peers(impl, impl, 'hot-standby'), syncTimeoutMs: 120_000, subnet: SYNC_SUBNET };
   const pair = MixedPair.create(`bs${++tags}`, spec);
   try {
     pair.preloadLeases('server1', bulkLeases('198.18.41.0', SYNC_LEASES, '02:55:00'));

@@ -45,6 +45,11 @@ export interface RelationshipSpec {
   readonly pause?: readonly { readonly state: string; readonly pause: 'always' | 'once' | 'never' }[];
   readonly validLifetimeS?: number;
   /**
+   * The subnet (id 1), 198.18.0.0/16 by default; a larger one such as 198.18.0.0/15 (RFC 2544's
+   * benchmarking range) leaves room for more pre-loaded leases. The LAN itself stays a /16.
+   */
+  readonly subnet?: string;
+  /**
    * HTTPS between the peers: every URL becomes `https://`, and each server gets relationship-level
    * `trust-anchor`/`cert-file`/`key-file` (its own certificate), keyed by server name.
    */
@@ -167,7 +172,7 @@ export const dhcp4Document = (spec: RelationshipSpec, self: PeerSpec, files: Ser
       subnet4: [
         {
           id: SUBNET_ID,
-          subnet: SUBNET,
+          subnet: spec.subnet ?? SUBNET,
           pools: pools.map((p) => ({ pool: p.pool, ...('clientClass' in p ? { 'client-class': p.clientClass } : {}) })),
         },
       ],
