@@ -44,6 +44,10 @@ export interface KeaCtrlAgentOptions {
   readonly httpPort: number;
   /** kea-dhcp4's unix control socket the agent forwards `service: ["dhcp4"]` commands to. */
   readonly controlSocket: string;
+  /** HTTPS at the agent (its own `trust-anchor`/`cert-file`/`key-file`/`cert-required`). */
+  readonly tls?: { readonly trustAnchor: string; readonly certFile: string; readonly keyFile: string; readonly certRequired: boolean };
+  /** Basic-auth clients the agent accepts (its `authentication`); absent, it asks for none. */
+  readonly basicAuth?: readonly { readonly user: string; readonly password: string }[];
 }
 
 export interface KeaHaPeerOptions {
@@ -100,6 +104,10 @@ const ctrlAgentConfig = (dir: string, name: string, o: KeaCtrlAgentOptions): str
       'http-host': o.httpHost,
       'http-port': o.httpPort,
       'control-sockets': { dhcp4: { 'socket-type': 'unix', 'socket-name': o.controlSocket } },
+      ...(o.tls !== undefined
+        ? { 'trust-anchor': o.tls.trustAnchor, 'cert-file': o.tls.certFile, 'key-file': o.tls.keyFile, 'cert-required': o.tls.certRequired }
+        : {}),
+      ...(o.basicAuth !== undefined ? { authentication: { type: 'basic', realm: 'kea-control-agent', clients: o.basicAuth } } : {}),
       loggers: [{ name: 'kea-ctrl-agent', severity: 'INFO', output_options: [{ output: 'stdout' }] }],
     },
   });

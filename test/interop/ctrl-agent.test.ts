@@ -1,11 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keaHaUnavailable } from '../harness/kea-ha.js';
 import { netnsUnavailable } from '../harness/netns.js';
 import { expectAcksHeld, expectEveryClientServed, expectEveryExchangeAnswered, expectLeaseSetsAgree, loadBalancingOwners, runPatientPerfdhcp, startRelayClients, waitForAcks } from './support/checks.js';
 import { MixedPair, bulkLeases } from './support/mixed-pair.js';
-import { haPort, type PeerSpec, type RelationshipSpec } from './support/pair-config.js';
+import { haPort, peerAddress, type PeerSpec, type RelationshipSpec, type TlsFiles } from './support/pair-config.js';
+import { makeCertificates } from './support/tls-certs.js';
 
 const unavailable = netnsUnavailable() ?? keaHaUnavailable();
 if (unavailable !== undefined) console.warn(`skipping the kea-ctrl-agent transport tests: ${unavailable}`);
@@ -119,5 +122,66 @@ describe.skipIf(unavailable !== undefined)('hot-standby: Kea 2.2 primary and Tan
     const sets = await expectLeaseSetsAgree(pair!, 'server1', 'server2');
     expect(sets.server2!.size).toBe(200);
     expect(forwarded(pair!.output('server2'), 'lease4-update')).toBeGreaterThanOrEqual(200);
+  });
+});
+
+const tlsUnavailable =
+  unavailable ??
+  (spawnSync('openssl', ['version']).error !== undefined ? "'openssl' is not installed (Debian package openssl)" : undefined) ??
+  (spawnSync('curl', ['--version']).error !== undefined ? "'curl' is not installed (Debian package curl)" : undefined);
+if (tlsUnavailable !== undefined && unavailable === undefined) console.warn(`skipping the HTTPS kea-ctrl-agent test: ${tlsUnavailable}`);
+
+/** Credentials of each peer entry (what the others send to that peer), the same in both servers' configurations. */
+const credentials = (peer: PeerSpec) => ({ user: `ha-${peer.name}`, password: `secret-of-${peer.name}` });
+
+/** HTTP status of one `ha-heartbeat` POSTed with curl from the clients' namespace to a server's agent. */
+const agentStatus = (pair: MixedPair, name: string, o: { readonly ca: string; readonly client: TlsFiles; readonly auth?: string }): number => {
+  const args = ['netns', 'exec', pair.client.ns, 'curl', '-sS', '--max-time', '5', '--cacert', o.ca, '--cert', o.client.certFile, '--key', o.client.keyFile, '-o', '/dev/null', '-w', '%{http_code}'];
+  if (o.auth !== undefined) args.push('-u', o.auth);
+  args.push('-H', 'Content-Type: application/json', '--data', JSON.stringify({ command: 'ha-heartbeat', service: ['dhcp4'] }), pair.server(name).url);
+  return Number(spawnSync('ip', args, { encoding: 'utf8' }).stdout.trim());
+};
+
+describe.skipIf(tlsUnavailable !== undefined)('hot-standby over HTTPS with Basic auth: Kea 2.2 primary and Tandem standby, each behind a kea-ctrl-agent that checks both', () => {
+  const peers: readonly [PeerSpec, PeerSpec] = [
+    { name: 'server1', role: 'primary', impl: 'kea', transport: 'ctrl-agent', octet: 11 },
+    { name: 'server2', role: 'standby', impl: 'tandem', transport: 'ctrl-agent', octet: 12 },
+  ];
+  let pair: MixedPair | undefined;
+  let pki: string;
+  let files: Record<string, TlsFiles>;
+
+  beforeAll(() => {
+    pki = mkdtempSync(join(tmpdir(), 'tandem-interop-catls-'));
+    files = makeCertificates(pki, peers.map((p) => ({ name: p.name, address: peerAddress(p) })));
+    const spec: RelationshipSpec = { mode: 'hot-standby', peers, tls: files, requireClientCerts: true, basicAuth: (_self, peer) => credentials(peer) };
+    pair = MixedPair.create('catl', spec);
+  });
+  afterAll(async () => {
+    await pair?.destroy();
+    rmSync(pki, { recursive: true, force: true });
+  });
+
+  it('§5.1 §5.2 both reach hot-standby through agents that require client certificates and Basic auth — so Kea\'s and Tandem\'s HA clients each presented both; leases reach the standby', async () => {
+    await pair!.start();
+    expect(pair!.server('server2').url).toBe('https://198.18.0.12:8000/');
+    await pair!.waitForStates({ server1: 'hot-standby', server2: 'hot-standby' }, 30_000);
+    const relay = startRelayClients(pair!, { clients: 30, macBase: '02:5d:00', retries: 4 });
+    const events = await relay.finished(30_000);
+    expectEveryClientServed(events, 30, 0);
+    await expectAcksHeld(pair!, events.filter((e) => e.event === 'ack'));
+    const sets = await expectLeaseSetsAgree(pair!, 'server1', 'server2');
+    expect(sets.server2!.size).toBe(30);
+    expect(forwarded(pair!.output('server2'), 'lease4-update')).toBeGreaterThanOrEqual(30);
+  });
+
+  it('each agent refuses a client without the right credentials (401) and answers one with them', () => {
+    const client = files.server1!;
+    for (const peer of peers) {
+      const { user, password } = credentials(peer);
+      expect({ peer: peer.name, status: agentStatus(pair!, peer.name, { ca: client.trustAnchor, client }) }).toEqual({ peer: peer.name, status: 401 });
+      expect({ peer: peer.name, status: agentStatus(pair!, peer.name, { ca: client.trustAnchor, client, auth: `${user}:wrong` }) }).toEqual({ peer: peer.name, status: 401 });
+      expect({ peer: peer.name, status: agentStatus(pair!, peer.name, { ca: client.trustAnchor, client, auth: `${user}:${password}` }) }).toEqual({ peer: peer.name, status: 200 });
+    }
   });
 });

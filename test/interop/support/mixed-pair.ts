@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { controlCommand } from '../../harness/control-client.js';
 import { requireBuiltTandemd, tempDir, writeConfig } from '../../harness/daemons.js';
-import { startKeaCtrlAgent, startKeaHaPeer, waitForTcpListener, type KeaHaPeer } from '../../harness/kea-ha.js';
+import { startKeaCtrlAgent, startKeaHaPeer, waitForTcpListener, type KeaCtrlAgentOptions, type KeaHaPeer } from '../../harness/kea-ha.js';
 import { createTestLan, type LanHost, type TestLan } from '../../harness/netns.js';
 import { startProcess, type Started } from '../../harness/processes.js';
 import { dhcp4Document, haPort, peerAddress, peerUrl, type PeerSpec, type RelationshipSpec } from './pair-config.js';
@@ -133,7 +133,7 @@ export class MixedPair {
       server.running = { kind: 'tandem', process, agent: undefined };
       await process.waitFor(/"msgId":"DHCP4_STARTED"/);
       if (server.spec.transport === 'ctrl-agent') {
-        const agent = await startKeaCtrlAgent(server.host.ns, this.dir, name, { httpHost: peerAddress(server.spec), httpPort: haPort(server.spec), controlSocket: server.controlSocket });
+        const agent = await startKeaCtrlAgent(server.host.ns, this.dir, name, this.#agentOptions(server));
         server.running = { kind: 'tandem', process, agent };
         return;
       }
@@ -147,10 +147,32 @@ export class MixedPair {
       dir: this.dir,
       dhcp4: document,
       haPort: haPort(server.spec),
-      ...(agent ? { ctrlAgent: { httpHost: peerAddress(server.spec), httpPort: haPort(server.spec), controlSocket: server.controlSocket } } : {}),
+      ...(agent ? { ctrlAgent: this.#agentOptions(server) } : {}),
       ...(options.clockOffset !== undefined ? { clockOffset: options.clockOffset } : {}),
     });
     server.running = { kind: 'kea', peer };
+  }
+
+  /**
+   * kea-ctrl-agent in front of `server`: at its peer URL, HTTPS with the server's own certificate
+   * (client certificates required as the relationship says) when the relationship uses TLS, and
+   * Basic auth accepting exactly the credentials the other peers send to this server.
+   */
+  #agentOptions(server: MixedServer): KeaCtrlAgentOptions {
+    const files = this.spec.tls?.[server.spec.name];
+    const credentials = this.spec.peers
+      .filter((p) => p.name !== server.spec.name)
+      .flatMap((p) => {
+        const auth = this.spec.basicAuth?.(p, server.spec);
+        return auth === undefined ? [] : [auth];
+      });
+    return {
+      httpHost: peerAddress(server.spec),
+      httpPort: haPort(server.spec),
+      controlSocket: server.controlSocket,
+      ...(files !== undefined ? { tls: { ...files, certRequired: this.spec.requireClientCerts ?? true } } : {}),
+      ...(credentials.length > 0 ? { basicAuth: credentials } : {}),
+    };
   }
 
   /** Signals one server by pid (Kea: kea-dhcp4 and its agent) and waits for it to end. */
