@@ -104,7 +104,7 @@ export class Daemon {
   /** Kea's statistics by Kea's names, for statistic-get. */
   readonly #packetStatistics = new PacketStatistics(this.#startedMs);
 
-  private constructor(options: DaemonOptions, store: LeaseStore, interfaces: readonly LocalInterface[]) {
+  private constructor(options: DaemonOptions, store: LeaseStore, interfaces: readonly LocalInterface[], own: ReadonlySet<string>) {
     this.#options = options;
     this.#config = options.config;
     this.#log = options.log;
@@ -113,7 +113,7 @@ export class Daemon {
     this.#store = store;
     this.#engine = new AllocationEngine(this.#config.dhcp, store);
     this.#interfaces = interfaces;
-    this.#ownAddresses = ownAddresses(interfaces);
+    this.#ownAddresses = own;
     this.#serverPort = options.port ?? 67;
     this.#subnets = subnetCatalog(dhcpSubnets(this.#config.dhcp));
     this.#reclamation = reclamationSettings(this.#config.dhcp);
@@ -130,7 +130,8 @@ export class Daemon {
     for (const warning of config.warnings) {
       log.warn(MSG.DHCP4_DEPRECATED_SETTING, `${warning.path}: ${warning.text}`, { path: warning.path });
     }
-    const interfaces = selectInterfaces(config.daemon.interfaces.interfaces, options.interfaceTable ?? os.networkInterfaces());
+    const table = options.interfaceTable ?? os.networkInterfaces();
+    const interfaces = selectInterfaces(config.daemon.interfaces.interfaces, table);
     if (interfaces.length === 0) {
       throw new ConfigError('$.Dhcp4.interfaces-config/interfaces selects no interface with an IPv4 address: tandemd would answer nobody');
     }
@@ -140,7 +141,7 @@ export class Daemon {
       });
     }
     const { store, connection } = await openLeaseDatabase(config, log);
-    const daemon = new Daemon(options, store, interfaces);
+    const daemon = new Daemon(options, store, interfaces, ownAddresses(config.daemon.interfaces.interfaces, table));
     connection?.watch((event) => daemon.#databaseConnection(connection, event));
     try {
       await daemon.#open();

@@ -8,7 +8,7 @@ import { parseInterfacesConfig } from '../src/config/interfaces-config.js';
 import { parseKeaJson, stripKeaComments } from '../src/config/kea-json.js';
 import { DEFAULT_LEASE_FILE, parseLeaseDatabase } from '../src/config/lease-database.js';
 import { parseLoggers } from '../src/config/loggers.js';
-import { bindAddressFor, receivingInterface, selectInterfaces } from '../src/dhcp/local-interfaces.js';
+import { bindAddressFor, ownAddresses, receivingInterface, selectInterfaces } from '../src/dhcp/local-interfaces.js';
 import { finalDestination } from '../src/dhcp/reply-destination.js';
 
 const warningsOf = (fn: (w: ConfigWarning[]) => unknown): ConfigWarning[] => {
@@ -115,6 +115,15 @@ describe('interfaces and answer destinations', () => {
     expect(() => selectInterfaces([{ kind: 'interface', name: 'eth9' }], table)).toThrow("interface 'eth9' does not exist");
     expect(bindAddressFor(selectInterfaces([{ kind: 'interface', name: 'lo' }], table))).toBe('127.0.0.1');
     expect(bindAddressFor(selectInterfaces([{ kind: 'all' }], table))).toBe('0.0.0.0');
+  });
+
+  it('a server identifier is ours when it names any address of an interface configured by name, only the named one for name/address, any non-loopback one for *', () => {
+    const multi = { ...table, veth0: [...table.veth0, { family: 'IPv4', address: '198.18.9.1', netmask: '255.255.0.0', internal: false }] };
+    expect([...ownAddresses([{ kind: 'interface', name: 'veth0' }], multi)].sort()).toEqual(['198.18.0.1', '198.18.9.1']);
+    expect([...ownAddresses([{ kind: 'interface', name: 'veth0', address: '198.18.9.1' }], multi)]).toEqual(['198.18.9.1']);
+    expect([...ownAddresses([{ kind: 'all' }], multi)].sort()).toEqual(['198.18.0.1', '198.18.9.1', '203.0.113.1']);
+    // The engine's option 54 is the first address of the receiving interface: always among them.
+    expect(ownAddresses([{ kind: 'interface', name: 'veth0' }], multi).has(selectInterfaces([{ kind: 'interface', name: 'veth0' }], multi)[0]!.address)).toBe(true);
   });
 
   it('infers the receiving interface from an on-link sender when several are configured', () => {

@@ -44,10 +44,25 @@ export const selectInterfaces = (selectors: readonly InterfaceSelector[], table:
 };
 
 /**
- * The addresses a query's server identifier may name for this server: those of the configured interfaces,
- * which are also what the engine puts in option 54 when no identifier is configured.
+ * The addresses a query's server identifier may name for this server (Kea: an address with an open
+ * socket): every IPv4 address of an interface configured by name, the one address of `name/address`,
+ * every non-loopback address for `*`. The engine's own option 54 is always among them (it is the
+ * first address of the receiving interface).
  */
-export const ownAddresses = (interfaces: readonly LocalInterface[]): ReadonlySet<string> => new Set(interfaces.map((i) => i.address));
+export const ownAddresses = (selectors: readonly InterfaceSelector[], table: InterfaceTable): ReadonlySet<string> => {
+  const ipv4 = (name: string) => (table[name] ?? []).filter((a) => a.family === 'IPv4' || a.family === 4);
+  const out = new Set<string>();
+  for (const selector of selectors) {
+    if (selector.kind === 'all') {
+      for (const name of Object.keys(table)) for (const a of ipv4(name)) if (!a.internal) out.add(a.address);
+    } else if (selector.address !== undefined) {
+      out.add(selector.address);
+    } else {
+      for (const a of ipv4(selector.name)) out.add(a.address);
+    }
+  }
+  return out;
+};
 
 const toNumber = (a: string): number => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 
