@@ -8,6 +8,7 @@ import { netnsUnavailable } from '../harness/netns.js';
 import { expectAcksHeld, expectEveryClientServed, expectEveryExchangeAnswered, expectLeaseSetsAgree, loadBalancingOwners, runPatientPerfdhcp, startRelayClients, waitForAcks } from './support/checks.js';
 import { MixedPair, bulkLeases } from './support/mixed-pair.js';
 import { haPort, peerAddress, type PeerSpec, type RelationshipSpec, type TlsFiles } from './support/pair-config.js';
+import { httpsToolsUnavailable, peerCredentials as credentials, probe } from './support/https-probe.js';
 import { makeCertificates } from './support/tls-certs.js';
 
 const unavailable = netnsUnavailable() ?? keaHaUnavailable();
@@ -125,22 +126,8 @@ describe.skipIf(unavailable !== undefined)('hot-standby: Kea 2.2 primary and Tan
   });
 });
 
-const tlsUnavailable =
-  unavailable ??
-  (spawnSync('openssl', ['version']).error !== undefined ? "'openssl' is not installed (Debian package openssl)" : undefined) ??
-  (spawnSync('curl', ['--version']).error !== undefined ? "'curl' is not installed (Debian package curl)" : undefined);
+const tlsUnavailable = unavailable ?? httpsToolsUnavailable();
 if (tlsUnavailable !== undefined && unavailable === undefined) console.warn(`skipping the HTTPS kea-ctrl-agent test: ${tlsUnavailable}`);
-
-/** Credentials of each peer entry (what the others send to that peer), the same in both servers' configurations. */
-const credentials = (peer: PeerSpec) => ({ user: `ha-${peer.name}`, password: `secret-of-${peer.name}` });
-
-/** HTTP status of one `ha-heartbeat` POSTed with curl from the clients' namespace to a server's agent. */
-const agentStatus = (pair: MixedPair, name: string, o: { readonly ca: string; readonly client: TlsFiles; readonly auth?: string }): number => {
-  const args = ['netns', 'exec', pair.client.ns, 'curl', '-sS', '--max-time', '5', '--cacert', o.ca, '--cert', o.client.certFile, '--key', o.client.keyFile, '-o', '/dev/null', '-w', '%{http_code}'];
-  if (o.auth !== undefined) args.push('-u', o.auth);
-  args.push('-H', 'Content-Type: application/json', '--data', JSON.stringify({ command: 'ha-heartbeat', service: ['dhcp4'] }), pair.server(name).url);
-  return Number(spawnSync('ip', args, { encoding: 'utf8' }).stdout.trim());
-};
 
 describe.skipIf(tlsUnavailable !== undefined)('hot-standby over HTTPS with Basic auth: Kea 2.2 primary and Tandem standby, each behind a kea-ctrl-agent that checks both', () => {
   const peers: readonly [PeerSpec, PeerSpec] = [
@@ -179,9 +166,9 @@ describe.skipIf(tlsUnavailable !== undefined)('hot-standby over HTTPS with Basic
     const client = files.server1!;
     for (const peer of peers) {
       const { user, password } = credentials(peer);
-      expect({ peer: peer.name, status: agentStatus(pair!, peer.name, { ca: client.trustAnchor, client }) }).toEqual({ peer: peer.name, status: 401 });
-      expect({ peer: peer.name, status: agentStatus(pair!, peer.name, { ca: client.trustAnchor, client, auth: `${user}:wrong` }) }).toEqual({ peer: peer.name, status: 401 });
-      expect({ peer: peer.name, status: agentStatus(pair!, peer.name, { ca: client.trustAnchor, client, auth: `${user}:${password}` }) }).toEqual({ peer: peer.name, status: 200 });
+      expect({ peer: peer.name, status: probe(pair!, peer, { ca: client.trustAnchor, client }).status }).toEqual({ peer: peer.name, status: 401 });
+      expect({ peer: peer.name, status: probe(pair!, peer, { ca: client.trustAnchor, client, auth: `${user}:wrong` }).status }).toEqual({ peer: peer.name, status: 401 });
+      expect({ peer: peer.name, status: probe(pair!, peer, { ca: client.trustAnchor, client, auth: `${user}:${password}` }).status }).toEqual({ peer: peer.name, status: 200 });
     }
   });
 });

@@ -9,43 +9,16 @@ import { netnsUnavailable } from '../harness/netns.js';
 import { expectAcksHeld, expectEveryClientServed, expectLeaseSetsAgree, startRelayClients } from './support/checks.js';
 import { MixedPair } from './support/mixed-pair.js';
 import { peerAddress, type PeerSpec, type RelationshipSpec, type TlsFiles } from './support/pair-config.js';
+import { httpsToolsUnavailable, peerCredentials as credentials, probe } from './support/https-probe.js';
 import { makeCertificates } from './support/tls-certs.js';
 
-const unavailable =
-  netnsUnavailable() ??
-  keaHaUnavailable() ??
-  (spawnSync('openssl', ['version']).error !== undefined ? "'openssl' is not installed (Debian package openssl)" : undefined) ??
-  (spawnSync('curl', ['--version']).error !== undefined ? "'curl' is not installed (Debian package curl)" : undefined);
+const unavailable = netnsUnavailable() ?? keaHaUnavailable() ?? httpsToolsUnavailable();
 if (unavailable !== undefined) console.warn(`skipping Tandem/Kea 2.2 TLS interop tests: ${unavailable}`);
 
 const peers: readonly [PeerSpec, PeerSpec] = [
   { name: 'server1', role: 'primary', impl: 'tandem', octet: 11 },
   { name: 'server2', role: 'standby', impl: 'kea', transport: 'dedicated', octet: 12 },
 ];
-
-/** Credentials of each peer entry (what the others send to that peer), the same in both servers' configurations. */
-const credentials = (peer: PeerSpec) => ({ user: `ha-${peer.name}`, password: `secret-of-${peer.name}` });
-
-interface Probe {
-  readonly status: number;
-  readonly body: string;
-  readonly error: string;
-}
-
-/**
- * One `ha-heartbeat` POSTed with curl from the clients' namespace (as a third party on the LAN) to a
- * server's HTTPS HA URL, optionally with a client certificate and Basic-auth credentials.
- */
-const probe = (pair: MixedPair, peer: PeerSpec, o: { readonly ca: string; readonly client?: TlsFiles; readonly auth?: string }): Probe => {
-  const url = pair.server(peer.name).url;
-  const args = ['netns', 'exec', pair.client.ns, 'curl', '-sS', '--max-time', '5', '--cacert', o.ca, '-o', '-', '-w', '\n%{http_code}'];
-  if (o.client !== undefined) args.push('--cert', o.client.certFile, '--key', o.client.keyFile);
-  if (o.auth !== undefined) args.push('-u', o.auth);
-  args.push('-H', 'Content-Type: application/json', '--data', JSON.stringify({ command: 'ha-heartbeat', service: ['dhcp4'] }), url);
-  const run = spawnSync('ip', args, { encoding: 'utf8' });
-  const lines = run.stdout.trimEnd().split('\n');
-  return { status: Number(lines.pop()), body: lines.join('\n'), error: run.stderr.trim() };
-};
 
 const RESUME_PROBE = fileURLToPath(new URL('./support/tls-resume-probe.mjs', import.meta.url));
 

@@ -41,6 +41,11 @@ export function formatIpv4(value: number): string {
   return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
 }
 
+/** The dotted form of four bytes in network order (an option's address). */
+export function ipv4FromBytes(data: Uint8Array, at = 0): string {
+  return formatIpv4(((data[at]! << 24) | (data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!) >>> 0);
+}
+
 export function isIpv4(text: string): boolean {
   return parseIpv4(text) !== undefined;
 }

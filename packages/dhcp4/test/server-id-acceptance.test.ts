@@ -113,17 +113,23 @@ describe("Kea 2.2 acceptServerId: is the query for this server? (RFC 2131 §4.3.
   );
 });
 
-describe('the allocation engine applies the same rule', () => {
+describe('the allocation engine applies the same rule, once per query, and says when it dropped for it', () => {
+  /** The foreign server identifier the engine's drop names, or undefined when the query passed the rule. */
+  const foreignIdOf = async (engine: ReturnType<typeof makeEngine>['engine'], query: Parameters<typeof request>[0], ctx: ReturnType<typeof context>) => {
+    const result = await engine.process(request(query), ctx);
+    return result.kind === 'drop' ? result.foreignServerId : undefined;
+  };
+
   it("accepts the server's other interface addresses given as ownAddresses, drops a foreign identifier", async () => {
     const { engine } = makeEngine();
     const ownAddresses = new Set([SERVER_ADDRESS, '10.0.0.2']);
-    expect(engine.acceptServerId(request({ serverId: '10.0.0.2' }), context({ ownAddresses }))).toEqual({ kind: 'accept', by: 'own-address' });
-    expect(engine.acceptServerId(request({ serverId: '10.0.0.2' }), context())).toMatchObject({ kind: 'drop', serverId: '10.0.0.2' });
+    expect(await foreignIdOf(engine, { mac: '0a:00:00:00:00:02', serverId: '10.0.0.2' }, context({ ownAddresses }))).toBeUndefined();
+    expect(await foreignIdOf(engine, { mac: '0a:00:00:00:00:03', serverId: '10.0.0.2' }, context())).toBe('10.0.0.2');
     const result = await engine.process(discover({ mac: '0a:00:00:00:00:01', serverId: '192.0.2.2' }), context({ ownAddresses }));
-    expect(result).toMatchObject({ kind: 'drop', reason: expect.stringMatching(/server identifier 192.0.2.2 is not this server's/) });
+    expect(result).toMatchObject({ kind: 'drop', foreignServerId: '192.0.2.2', reason: expect.stringMatching(/server identifier 192.0.2.2 is not this server's/) });
   });
 
-  it("evaluates the query's classes (HA's and tested ones) for a class-level identifier", () => {
+  it("evaluates the query's classes (HA's and tested ones) for a class-level identifier", async () => {
     const { engine } = makeEngine({
       ...BASE_CONFIG,
       'client-classes': [
@@ -131,8 +137,8 @@ describe('the allocation engine applies the same rule', () => {
         { name: 'everyone', test: "member('ALL')", 'option-data': [{ name: 'dhcp-server-identifier', data: '10.255.0.2' }] },
       ],
     });
-    expect(engine.acceptServerId(request({ serverId: '10.255.0.3' }), context({ classes: ['HA_server1'] })).kind).toBe('accept');
-    expect(engine.acceptServerId(request({ serverId: '10.255.0.3' }), context({ classes: ['HA_server2'] })).kind).toBe('drop');
-    expect(engine.acceptServerId(request({ serverId: '10.255.0.2' }), context({ classes: [] })).kind).toBe('accept');
+    expect(await foreignIdOf(engine, { mac: '0a:00:00:00:00:04', serverId: '10.255.0.3' }, context({ classes: ['HA_server1'] }))).toBeUndefined();
+    expect(await foreignIdOf(engine, { mac: '0a:00:00:00:00:05', serverId: '10.255.0.3' }, context({ classes: ['HA_server2'] }))).toBe('10.255.0.3');
+    expect(await foreignIdOf(engine, { mac: '0a:00:00:00:00:06', serverId: '10.255.0.2' }, context({ classes: [] }))).toBeUndefined();
   });
 });

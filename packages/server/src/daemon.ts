@@ -345,20 +345,19 @@ export class Daemon {
       ownAddresses: this.#ownAddresses,
       source: { address: datagram.address, port: datagram.port },
     };
-    // Kea's accept() step, after HA's scope check as in Kea (HA judges in buffer4_receive, before it).
-    const accepted = this.#engine.acceptServerId(packet, context);
-    if (accepted.kind === 'drop') {
+    const result = await this.#engine.process(packet, context);
+    if (result.kind === 'drop' && result.foreignServerId !== undefined) {
+      // Kea's accept() step (after HA's scope check, as in Kea: HA judges in buffer4_receive).
       this.stats.unanswered += 1;
       this.#packetStatistics.add('pkt4-receive-drop', Date.now());
       if (this.#log.isDebug()) {
         this.#log.debug(MSG.DHCP4_PACKET_DROP_0003, `${queryLabel(packet)}, from interface ${iface?.name ?? '?'}: it contains a foreign server identifier`, {
           from: `${datagram.address}:${datagram.port}`,
-          serverId: accepted.serverId,
+          serverId: result.foreignServerId,
         });
       }
       return undefined;
     }
-    const result = await this.#engine.process(packet, context);
     if (result.kind === 'drop') return this.#drop(result.reason, datagram, packet);
     return {
       packet,

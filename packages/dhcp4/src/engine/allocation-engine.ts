@@ -16,7 +16,7 @@ import { leaseExpire, LEASE_STATE_DECLINED, LEASE_STATE_DEFAULT, LEASE_STATE_EXP
 import type { Lease4, LeaseStore } from '@tandem/leases';
 import { match } from 'ts-pattern';
 import type { ClientClass4, Dhcp4ServerConfig, Pool4, Subnet4 } from '../config/types.js';
-import { formatIpv4, IPV4_ZERO, parseIpv4 } from '../ipv4-address.js';
+import { formatIpv4, ipv4FromBytes, IPV4_ZERO, parseIpv4 } from '../ipv4-address.js';
 import {
   clientIdentifier,
   hostName,
@@ -34,11 +34,9 @@ import { OptionLevels } from './option-levels.js';
 import { PoolFreeIndex } from './pool-free-index.js';
 import { answerOptions, buildReply, nakOptions, replyDestination } from './reply.js';
 import { ReservationIndex, type HostLookup } from './reservations.js';
-import { acceptServerId, configuredServerIds, type ConfiguredServerIds, type ServerIdVerdict } from './server-id-acceptance.js';
+import { acceptServerId, configuredServerIds, type ConfiguredServerIds } from './server-id-acceptance.js';
 import { selectSubnet } from './subnet-selection.js';
 import type { LeaseChanges, ProcessResult, QueryContext } from './types.js';
-
-const ACCEPTED_WITHOUT_SERVER_ID: ServerIdVerdict = Object.freeze({ kind: 'accept', by: 'no-server-id' });
 
 /** Kea's ClientId holds at most 128 bytes; a longer one cannot be stored or sent to a partner. */
 const MAX_CLIENT_ID_BYTES = 128;
@@ -95,14 +93,6 @@ export class AllocationEngine {
     this.#classifier = new Classifier(config.clientClasses);
     this.#reservations = new ReservationIndex(config);
     this.#configuredServerIds = configuredServerIds(config);
-  }
-
-  /**
-   * Kea's acceptServerId: whether a query's server identifier (if any) names this server. `process`
-   * applies it too; the shell calls it first to count and log such drops as Kea does.
-   */
-  acceptServerId(query: Dhcp4Packet, context: QueryContext): ServerIdVerdict {
-    return this.#judgeServerId(query, context, undefined);
   }
 
   /** Never throws: a malformed query, or a lease store failure, yields `drop` with the reason. */
@@ -197,8 +187,9 @@ export class AllocationEngine {
     }
     // Kea classifies before it judges the server identifier (client classes may configure one).
     const classes = this.#classifier.initial(context.classes);
-    const verdict = this.#judgeServerId(query, context, classes);
-    if (verdict.kind === 'drop') return drop(`${name()}: ${verdict.reason}`, changes);
+    const ownAddresses = context.ownAddresses ?? new Set([context.receivedOn.localAddress]);
+    const verdict = acceptServerId(query, { ownAddresses, classes }, this.#configuredServerIds);
+    if (verdict.kind === 'drop') return { kind: 'drop', reason: `${name()}: ${verdict.reason}`, leaseChanges: changes.snapshot(), foreignServerId: verdict.serverId };
     if (type === MessageType.DISCOVER && serverIdentifier(query) !== undefined) {
       return drop(`${name()}: a DHCPDISCOVER must not carry a server identifier (RFC 2131 table 5)`, changes);
     }
@@ -516,20 +507,11 @@ export class AllocationEngine {
     const override = relayAgentInformation(ex.query)?.serverIdOverride;
     if (override !== undefined) return override;
     const configured = levels.find(OptionCode.SERVER_IDENTIFIER);
-    if (configured !== undefined) return formatIpv4(readUint32(configured.data));
+    if (configured !== undefined) return ipv4FromBytes(configured.data);
     const local = ex.context.receivedOn.localAddress;
     return parseIpv4(local) !== undefined && local !== IPV4_ZERO ? local : undefined;
   }
 
-  /** `classes` when already evaluated; otherwise evaluated here, and only if the query names a server (most do not). */
-  #judgeServerId(query: Dhcp4Packet, context: QueryContext, classes: ClassSet | undefined): ServerIdVerdict {
-    if (serverIdentifier(query) === undefined) return ACCEPTED_WITHOUT_SERVER_ID;
-    const server = {
-      ownAddresses: context.ownAddresses ?? new Set([context.receivedOn.localAddress]),
-      classes: classes ?? this.#classifier.initial(context.classes),
-    };
-    return acceptServerId(query, server, this.#configuredServerIds);
-  }
 
   // ---------------------------------------------------------------- leases
 
@@ -752,6 +734,4 @@ function bootFields(subnet: Subnet4): { siaddr?: string; serverHostname?: string
   };
 }
 
-function readUint32(data: Uint8Array): number {
-  return ((data[0]! << 24) | (data[1]! << 16) | (data[2]! << 8) | data[3]!) >>> 0;
-}
+

@@ -9,7 +9,7 @@
  * dropped like a DHCPREQUEST. The order of the checks is Kea's; the reason only names the outcome.
  */
 import type { Dhcp4ServerConfig } from '../config/types.js';
-import { formatIpv4 } from '../ipv4-address.js';
+import { ipv4FromBytes } from '../ipv4-address.js';
 import { relayAgentInformation, serverIdentifier } from '../options.js';
 import { OptionCode, type Dhcp4Packet } from '../packet.js';
 
@@ -82,7 +82,5 @@ export function acceptServerId(query: Dhcp4Packet, server: ServerIdContext, conf
 
 function serverIdOf(options: Dhcp4ServerConfig['options']): string | undefined {
   const option = options.find((o) => o.code === OptionCode.SERVER_IDENTIFIER);
-  if (option === undefined || option.data.length !== 4) return undefined;
-  const d = option.data;
-  return formatIpv4(((d[0]! << 24) | (d[1]! << 16) | (d[2]! << 8) | d[3]!) >>> 0);
+  return option === undefined || option.data.length !== 4 ? undefined : ipv4FromBytes(option.data);
 }

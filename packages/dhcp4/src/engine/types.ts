@@ -46,6 +46,11 @@ export type ProcessResult =
       readonly kind: 'drop';
       /** Why nothing is sent, for the log; DECLINE and RELEASE are always answered by silence. */
       readonly reason: string;
+      /**
+       * Set when Kea's accept step dropped the query: its server identifier names another server
+       * (Kea counts these in pkt4-receive-drop and logs DHCP4_PACKET_DROP_0003).
+       */
+      readonly foreignServerId?: string;
       readonly leaseChanges: LeaseChanges;
     };
 
